@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Runs the test suite: installs what the tests need (as root, through apt), then node's test runner
+// over the compiled tests. `node scripts/run-tests.mjs [unit|cli|e2e ...]` runs only those tiers.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const tiers = process.argv.slice(2);
+const all = ['unit', 'cli', 'e2e'];
+const selected = tiers.length ? tiers : all;
+
+/** Debian packages the tests need, by the command that shows they are there. */
+const REQUIRED = [
+  { command: 'pebble', pkg: 'pebble', tiers: ['e2e'] },
+  { command: 'pebble-challtestsrv', pkg: 'pebble', tiers: ['e2e'] },
+  { command: 'script', pkg: 'bsdutils', tiers: ['cli', 'e2e'] },
+  { command: 'openssl', pkg: 'openssl', tiers: ['e2e', 'unit'] },
+];
+
+function have(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+const missing = [...new Set(REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)) && !have(r.command)).map((r) => r.pkg))];
+if (missing.length) {
+  if (process.getuid?.() === 0 && have('apt-get')) {
+    console.log(`Installing test prerequisites: ${missing.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+    if (!install || install.status !== 0) {
+      console.error(`FAILED to install ${missing.join(' ')}; install them (apt-get install ${missing.join(' ')}) and run the tests again.`);
+      process.exit(1);
+    }
+  } else {
+    console.error(`Missing test prerequisites: ${missing.join(' ')}. Install them (as root: apt-get install ${missing.join(' ')}) and run the tests again.`);
+    process.exit(1);
+  }
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = join(dir, name);
+    if (statSync(file).isDirectory()) return testFiles(file);
+    return name.endsWith('.test.js') ? [file] : [];
+  });
+}
+
+const files = selected.flatMap((tier) => testFiles(join(root, 'dist', 'test', tier))).sort();
+if (files.length === 0) {
+  console.error(`no test files found for: ${selected.join(', ')} (did the build run?)`);
+  process.exit(1);
+}
+// Tests spawn the CLI and servers; two files at a time suits the 2-core machines.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root });
+process.exit(result.status ?? 1);

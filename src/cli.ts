@@ -1,0 +1,157 @@
+// main(argv, ctx) -> exit code. The only place where errors become output and exit codes.
+
+import { CommanderError, type Command } from 'commander';
+import { localeIsUtf8, type Context } from './context.ts';
+import { normalizeArgv } from './core/argv.ts';
+import { parseBoolean } from './core/config/formats.ts';
+import { CancelledError, CliError, SilentError, UsageError } from './core/errors.ts';
+import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
+import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
+import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
+import type { CommandEnv, Globals } from './commands/command.ts';
+
+export const VERSION = '0.1.0';
+
+/** Exit codes. pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
+const EXIT_OK = 0;
+const EXIT_FAILURE = 255;
+const EXIT_CANCELLED = 130;
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CancelledError) return EXIT_CANCELLED;
+  return EXIT_FAILURE;
+}
+
+export async function main(argv: readonly string[], ctx: Context): Promise<number> {
+  let invocation: Invocation | undefined;
+  const program = buildProgram(VERSION, (inv) => {
+    invocation = inv;
+  });
+  let commanderErr = '';
+  program.configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => {
+      commanderErr += s;
+    },
+    outputError: () => {},
+  });
+  for (const cmd of allCommands(program)) cmd.configureOutput(program.configureOutput());
+
+  let normalized: string[] = [...argv];
+  try {
+    normalized = normalizeArgv(argv, commandNode(program));
+    await program.parseAsync(normalized, { from: 'user' });
+    if (!invocation) return EXIT_OK;
+    const inv = invocation;
+    const globals = resolveGlobals(inv.command.optsWithGlobals(), ctx.env);
+    const env: CommandEnv = { ctx, globals, paths: configPaths(globals.configDir) };
+    const leaf = await inv.load();
+    let options: unknown;
+    try {
+      options = await leaf.parse(inv.args, inv.raw, env);
+    } catch (err) {
+      throw withCommand(err, inv.command);
+    }
+    const result = await leaf.run(env, options);
+    if (!globals.quiet) {
+      ctx.io.stdout.write(
+        renderResult(result, {
+          format: globals.outputFormat,
+          border: !globals.noborder,
+          header: !globals.noheader,
+          utf8: localeIsUtf8(ctx.env),
+          width: ctx.io.isStdoutTTY ? ctx.io.columns : undefined,
+        }),
+      );
+    }
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) return reportCommanderError(err, program, normalized, commanderErr, ctx);
+    const usageFor = err instanceof CommandUsageError ? err.command : undefined;
+    const cause = err instanceof CommandUsageError ? err.cause : err;
+    reportError(cause, ctx, usageFor);
+    return exitCodeFor(cause);
+  }
+}
+
+class CommandUsageError extends Error {
+  readonly command: Command;
+  constructor(cause: unknown, command: Command) {
+    super('usage', { cause });
+    this.command = command;
+  }
+}
+
+function withCommand(err: unknown, command: Command): unknown {
+  return err instanceof UsageError ? new CommandUsageError(err, command) : err;
+}
+
+function resolveGlobals(opts: Record<string, unknown>, env: Context['env']): Globals {
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const format = str(opts.outputFormat) ?? (env.CERTNODE_OUTPUT_FORMAT || 'text');
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`value '${format}' does not have a value in the enumeration '${OUTPUT_FORMATS.join(', ')}'`, 'output-format');
+  }
+  const configDir = str(opts.configDir) ?? (env.CERTNODE_CONFIG_DIR || DEFAULT_CONFIG_DIR);
+  if (configDir === '') throw new UsageError('value must not be empty', 'config-dir');
+  const flag = (name: string): boolean => {
+    const v = str(opts[name]);
+    return v === undefined ? false : parseBoolean(v, name);
+  };
+  return { configDir, outputFormat: format as OutputFormat, noborder: flag('noborder'), noheader: flag('noheader'), quiet: flag('quiet') };
+}
+
+function reportError(err: unknown, ctx: Context, usageFor?: Command): void {
+  if (err instanceof SilentError) return;
+  const message = err instanceof Error ? err.message : String(err);
+  let text = `ERROR: ${message}\n`;
+  if (usageFor) text += `USAGE: ${usageLine(usageFor)}\n`;
+  if (ctx.env.CERTNODE_DEBUG === '1' && err instanceof Error && err.stack) text += `${err.stack}\n`;
+  else if (!(err instanceof CliError) && err instanceof Error && err.stack) {
+    // Not one of ours: a bug. Say where, briefly.
+    text += `(internal error; run with CERTNODE_DEBUG=1 for the stack trace)\n`;
+  }
+  ctx.io.stderr.write(text);
+}
+
+function reportCommanderError(err: CommanderError, program: Command, argv: readonly string[], helpText: string, ctx: Context): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+  const cmd = deepestCommand(program, argv);
+  const path = usageLine(cmd).replace(/ (<command>|<[^>]+>|\[<[^>]+>\]|\[OPTIONS\])/g, '');
+  let message: string;
+  switch (err.code) {
+    case 'commander.help':
+      ctx.io.stderr.write(`ERROR: incomplete command '${path}'\n${helpText}`);
+      return EXIT_FAILURE;
+    case 'commander.missingArgument':
+      message = 'not enough arguments';
+      break;
+    case 'commander.excessArguments':
+      message = 'too many arguments';
+      break;
+    case 'commander.unknownCommand': {
+      const name = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+      message = `unknown command '${path} ${name}'`;
+      break;
+    }
+    default:
+      message = err.message.replace(/^error: /, '').split('\n')[0]!;
+  }
+  ctx.io.stderr.write(`ERROR: ${message}\nUSAGE: ${usageLine(cmd)}\n`);
+  return EXIT_FAILURE;
+}
+
+/** The command the (normalized) argv names, as far as it names one. */
+function deepestCommand(program: Command, argv: readonly string[]): Command {
+  let current = program;
+  for (const token of argv) {
+    if (token === '--') break;
+    const sub = current.commands.find((c) => c.name() === token || c.aliases().includes(token));
+    if (sub) current = sub;
+  }
+  return current;
+}
+
+function allCommands(cmd: Command): Command[] {
+  return [cmd, ...cmd.commands.flatMap(allCommands)];
+}

@@ -1,0 +1,54 @@
+// Turning plugin add/set options into a validated PluginInput.
+
+import * as fs from 'node:fs';
+import { UsageError } from '../../../core/errors.ts';
+import { checkDnsApi, checkIpAddress, checkNodeList, parseBoolean, parseInteger } from '../../../core/config/formats.ts';
+import { MAX_VALIDATION_DELAY, type PluginInput } from '../../../core/config/plugins.ts';
+import { errnoText } from '../../../core/store/store.ts';
+import type { CommandEnv, RawOptions } from '../../command.ts';
+
+export async function pluginInput(raw: RawOptions, env: CommandEnv): Promise<PluginInput> {
+  const input: PluginInput = {};
+  if (raw.api !== undefined) input.api = checkDnsApi(raw.api);
+  if (raw.data !== undefined) input.data = await readDataFile(raw.data, env);
+  if (raw.disable !== undefined) input.disable = parseBoolean(raw.disable, 'disable');
+  if (raw.nodes !== undefined) input.nodes = checkNodeList(raw.nodes).join(',');
+  if (raw.validationDelay !== undefined) input['validation-delay'] = parseInteger(raw.validationDelay, 'validation-delay', 0, MAX_VALIDATION_DELAY);
+  if (raw.port !== undefined) input.port = parseInteger(raw.port, 'port', 1, 65535);
+  if (raw.address !== undefined) input.address = checkIpAddress(raw.address, 'address');
+  return input;
+}
+
+const DATA_LINE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+/**
+ * Read a `--data` file ('-' for stdin): one KEY=VALUE per line, KEY a shell identifier,
+ * the value kept verbatim after the first '='. Blank lines are dropped.
+ */
+export async function readDataFile(file: string, env: CommandEnv): Promise<string> {
+  let text: string;
+  try {
+    text = file === '-' ? await readAll(env.ctx.io.stdin) : fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`unable to read file '${file}' - ${err instanceof Error ? errnoText(err) : String(err)}`, 'data');
+  }
+  const keys = new Set<string>();
+  const lines: string[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') return;
+    const m = DATA_LINE.exec(line);
+    if (!m) throw new UsageError(`line ${index + 1} of '${file}' is not a KEY=VALUE line (KEY: letters, digits, '_')`, 'data');
+    if (keys.has(m[1]!)) throw new UsageError(`line ${index + 1} of '${file}' repeats the key '${m[1]}'`, 'data');
+    keys.add(m[1]!);
+    lines.push(line);
+  });
+  if (lines.length === 0) throw new UsageError(`file '${file}' has no KEY=VALUE lines`, 'data');
+  return `${lines.join('\n')}\n`;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

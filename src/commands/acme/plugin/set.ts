@@ -1,0 +1,29 @@
+// certnode acme plugin set <id> [options] [--delete LIST] [--digest D]
+
+import { splitList } from '../../../core/config/formats.ts';
+import { setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
+import { updatePlugins } from '../../../core/config/repo.ts';
+import type { LeafCommand } from '../../command.ts';
+import { pluginInput } from './input.ts';
+
+export interface SetOptions {
+  id: string;
+  input: PluginInput;
+  deletes: string[];
+  digest: string | undefined;
+}
+
+export const command: LeafCommand<SetOptions> = {
+  async parse(args, raw, env) {
+    return {
+      id: args[0]!,
+      input: await pluginInput(raw, env),
+      deletes: raw.delete === undefined ? [] : splitList(raw.delete),
+      digest: raw.digest,
+    };
+  },
+  async run(env, opts) {
+    await updatePlugins(env.paths, opts.digest, (cfg) => setPlugin(cfg, opts.id, opts.input, opts.deletes));
+    return { kind: 'none' };
+  },
+};

@@ -1,0 +1,28 @@
+// What every leaf command gets, and the shape of a leaf command module.
+
+import type { Context } from '../context.ts';
+import type { Paths } from '../core/paths.ts';
+import type { OutputFormat, Result } from '../core/output/render.ts';
+
+export interface Globals {
+  configDir: string;
+  outputFormat: OutputFormat;
+  noborder: boolean;
+  noheader: boolean;
+  quiet: boolean;
+}
+
+export interface CommandEnv {
+  ctx: Context;
+  globals: Globals;
+  paths: Paths;
+}
+
+/** Option values as commander collected them (strings; booleans already normalized to "true"/"false"). */
+export type RawOptions = Readonly<Record<string, string | undefined>>;
+
+export interface LeafCommand<O> {
+  /** argv -> typed options; throws UsageError. No IO except reading files named on the command line. */
+  parse(args: readonly string[], raw: RawOptions, env: CommandEnv): O | Promise<O>;
+  run(env: CommandEnv, options: O): Promise<Result>;
+}

@@ -1,0 +1,31 @@
+// certnode config get [--property KEY]
+
+import { UsageError } from '../../core/errors.ts';
+import { serializeNodeCfg, type NodeConfig } from '../../core/config/node-cfg.ts';
+import { isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
+import { loadNodeConfig } from '../../core/config/repo.ts';
+import type { LeafCommand } from '../command.ts';
+
+export const command: LeafCommand<{ property: string | undefined }> = {
+  parse(_args, raw) {
+    const property = raw.property;
+    if (property !== undefined && !nodeConfigKeys().includes(property) && !isDomainKey(property)) {
+      throw new UsageError(`value '${property}' is not a node configuration key`, 'property');
+    }
+    return { property };
+  },
+  async run(env, opts) {
+    const { config, digest } = loadNodeConfig(env.paths);
+    let shown: NodeConfig = config;
+    if (opts.property !== undefined) {
+      const entries = new Map<string, string>();
+      const value = config.entries.get(opts.property);
+      if (value !== undefined) entries.set(opts.property, value);
+      shown = { description: opts.property === 'description' ? config.description : undefined, entries };
+    }
+    const data: Record<string, unknown> = Object.fromEntries(shown.entries);
+    if (shown.description !== undefined) data.description = shown.description;
+    if (opts.property === undefined) data.digest = digest;
+    return { kind: 'text', text: serializeNodeCfg(shown), data };
+  },
+};

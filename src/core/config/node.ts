@@ -1,0 +1,126 @@
+// The node configuration model: ACME settings and domains on top of node.cfg (pure).
+
+import { UsageError } from '../errors.ts';
+import { checkAlias, checkConfigId, checkDomain, type IdentifierKind } from './formats.ts';
+import type { NodeConfig } from './node-cfg.ts';
+import { findPlugin } from './plugins.ts';
+import { STANDALONE_ID, type PluginsConfig } from './plugins-cfg.ts';
+import { parsePropertyString, type PropertySchema } from './property-string.ts';
+
+/** Highest acmedomainN slot (PVE has 0..5; a certificate holds at most 100 names). */
+export const MAX_DOMAIN_SLOT = 99;
+export const DEFAULT_ACCOUNT = 'default';
+
+export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains'] };
+export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin'], defaultKey: 'domain' };
+
+const DOMAIN_KEY = /^acmedomain(\d+)$/;
+
+/** Keys `config set` accepts and `config get --property` knows, in help order. */
+export function nodeConfigKeys(): string[] {
+  return ['acme', ...Array.from({ length: MAX_DOMAIN_SLOT + 1 }, (_, i) => `acmedomain${i}`), 'description'];
+}
+
+export function isDomainKey(key: string): boolean {
+  const m = DOMAIN_KEY.exec(key);
+  return m !== null && String(Number(m[1])) === m[1] && Number(m[1]) <= MAX_DOMAIN_SLOT;
+}
+
+export interface ConfiguredDomain {
+  /** As configured (case kept); compare lower-cased. */
+  domain: string;
+  kind: IdentifierKind;
+  plugin: string;
+  alias: string | undefined;
+  /** `acme` or `acmedomainN`: where it was configured. */
+  source: string;
+}
+
+/** Validate one `acme` value as `config set` receives it. */
+export function checkAcmeValue(value: string, param = 'acme'): Map<string, string> {
+  const props = parsePropertyString(value, ACME_SCHEMA, param);
+  const account = props.get('account');
+  if (account !== undefined) checkConfigId(account, param);
+  for (const domain of (props.get('domains') ?? '').split(';').filter(Boolean)) checkDomain(domain, param);
+  return props;
+}
+
+/** Validate one `acmedomainN` value. */
+export function checkDomainValue(value: string, param: string): Map<string, string> {
+  const props = parsePropertyString(value, DOMAIN_SCHEMA, param);
+  const domain = props.get('domain');
+  if (domain === undefined || domain === '') throw new UsageError("missing property 'domain'", param);
+  checkDomain(domain, param);
+  const alias = props.get('alias');
+  if (alias !== undefined) checkAlias(alias, param);
+  const plugin = props.get('plugin');
+  if (plugin !== undefined) checkConfigId(plugin, param);
+  return props;
+}
+
+/**
+ * Every configured name with its plugin, after checking the whole configuration:
+ * valid values, plugins that exist, wildcards and IPs only where their challenge works,
+ * no name twice (case-insensitive).
+ */
+export function configuredDomains(cfg: NodeConfig, plugins: PluginsConfig): ConfiguredDomain[] {
+  const result: ConfiguredDomain[] = [];
+  const seen = new Map<string, string>();
+  const add = (entry: ConfiguredDomain): void => {
+    const key = entry.domain.toLowerCase();
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      throw new UsageError(
+        previous === entry.source
+          ? `duplicate domain '${entry.domain}' in ACME config properties`
+          : `duplicate domain '${entry.domain}' in ACME config properties '${entry.source}' and '${previous}'`,
+      );
+    }
+    seen.set(key, entry.source);
+    const section = findPlugin(plugins, entry.plugin);
+    if (!section) throw new UsageError(`plugin '${entry.plugin}' for domain '${entry.domain}' not found!`, entry.source);
+    if (entry.kind === 'wildcard' && section.type !== 'dns') {
+      throw new UsageError(`wildcard domain '${entry.domain}' needs a DNS plugin, but plugin '${entry.plugin}' is of type '${section.type}'`, entry.source);
+    }
+    if (entry.kind === 'ip' && section.type === 'dns') {
+      throw new UsageError(`IP address '${entry.domain}' cannot be validated through DNS plugin '${entry.plugin}'`, entry.source);
+    }
+    result.push(entry);
+  };
+
+  const acme = cfg.entries.get('acme');
+  if (acme !== undefined) {
+    const props = checkAcmeValue(acme);
+    for (const domain of (props.get('domains') ?? '').split(';').filter(Boolean)) {
+      add({ domain, kind: checkDomain(domain, 'acme'), plugin: STANDALONE_ID, alias: undefined, source: 'acme' });
+    }
+  }
+  const slots = [...cfg.entries.keys()].filter(isDomainKey).sort((a, b) => Number(a.slice(10)) - Number(b.slice(10)));
+  for (const key of slots) {
+    const props = checkDomainValue(cfg.entries.get(key)!, key);
+    const domain = props.get('domain')!;
+    add({ domain, kind: checkDomain(domain, key), plugin: props.get('plugin') || STANDALONE_ID, alias: props.get('alias'), source: key });
+  }
+  return result;
+}
+
+/** The ACME account the node uses. */
+export function nodeAccount(cfg: NodeConfig): string {
+  const acme = cfg.entries.get('acme');
+  if (acme === undefined) return DEFAULT_ACCOUNT;
+  return checkAcmeValue(acme).get('account') || DEFAULT_ACCOUNT;
+}
+
+/** The `acmedomainN` keys whose plugin is `id` (lenient: unparsable entries are skipped). */
+export function domainKeysUsingPlugin(cfg: NodeConfig, id: string): string[] {
+  const users: string[] = [];
+  for (const [key, value] of cfg.entries) {
+    if (!isDomainKey(key)) continue;
+    try {
+      if (parsePropertyString(value, DOMAIN_SCHEMA, key).get('plugin') === id) users.push(key);
+    } catch {
+      // an invalid entry is reported by the commands that use it
+    }
+  }
+  return users;
+}

@@ -1,0 +1,56 @@
+// Loading and updating the configuration files: read, check digest, change, write — under a lock.
+
+import { parseNodeCfg, serializeNodeCfg, type NodeConfig } from './node-cfg.ts';
+import { parsePluginsCfg, serializePluginsCfg, type PluginsConfig } from './plugins-cfg.ts';
+import type { Paths } from '../paths.ts';
+import {
+  checkDigest,
+  PUBLIC_DIR_MODE,
+  PUBLIC_FILE_MODE,
+  readTextIfExists,
+  SECRET_DIR_MODE,
+  SECRET_FILE_MODE,
+  sha256Hex,
+  withLock,
+  writeFileAtomic,
+} from '../store/store.ts';
+
+const LOCK_TIMEOUT_MS = 10_000;
+
+export interface Loaded<T> {
+  config: T;
+  /** SHA-256 of the file bytes as read ('' when missing). */
+  digest: string;
+}
+
+export function loadPlugins(paths: Paths): Loaded<PluginsConfig> {
+  const raw = readTextIfExists(paths.pluginsCfg) ?? '';
+  return { config: parsePluginsCfg(raw, paths.pluginsCfg), digest: sha256Hex(raw) };
+}
+
+export function loadNodeConfig(paths: Paths): Loaded<NodeConfig> {
+  const raw = readTextIfExists(paths.nodeCfg) ?? '';
+  return { config: parseNodeCfg(raw, paths.nodeCfg), digest: sha256Hex(raw) };
+}
+
+/** Change plugins.cfg: lock, re-read, compare `digest`, apply `change`, write atomically (0600 in a 0700 dir). */
+export function updatePlugins(paths: Paths, digest: string | undefined, change: (cfg: PluginsConfig) => void): Promise<void> {
+  return withLock(paths.pluginsCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: SECRET_DIR_MODE }, () => {
+    const raw = readTextIfExists(paths.pluginsCfg) ?? '';
+    checkDigest(digest, raw);
+    const cfg = parsePluginsCfg(raw, paths.pluginsCfg);
+    change(cfg);
+    writeFileAtomic(paths.pluginsCfg, serializePluginsCfg(cfg), { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
+  });
+}
+
+/** Change node.cfg the same way (0644: it holds no secrets). */
+export function updateNodeConfig(paths: Paths, digest: string | undefined, change: (cfg: NodeConfig) => void): Promise<void> {
+  return withLock(paths.nodeCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
+    const raw = readTextIfExists(paths.nodeCfg) ?? '';
+    checkDigest(digest, raw);
+    const cfg = parseNodeCfg(raw, paths.nodeCfg);
+    change(cfg);
+    writeFileAtomic(paths.nodeCfg, serializeNodeCfg(cfg), { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
+  });
+}

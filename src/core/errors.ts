@@ -1,0 +1,77 @@
+// Typed errors. Only src/cli.ts turns them into output and exit codes.
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/** Bad command-line input: printed with the command's usage line. */
+export class UsageError extends CliError {
+  override name = 'UsageError';
+  /** The parameter the message is about, printed as "<param>: <message>". */
+  readonly param: string | undefined;
+  constructor(message: string, param?: string) {
+    super(param ? `${param}: ${message}` : message);
+    this.param = param;
+  }
+}
+
+/** A configuration file that cannot be read or a value in it that is wrong. */
+export class ConfigError extends CliError {
+  override name = 'ConfigError';
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  constructor(message: string, file?: string, line?: number) {
+    super(file ? `${file}${line !== undefined ? ` line ${line}` : ''}: ${message}` : message);
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A configuration changed under us (digest mismatch) or a lock we could not get. */
+export class ConflictError extends CliError {
+  override name = 'ConflictError';
+}
+
+export interface AcmeSubproblem {
+  type?: string;
+  detail?: string;
+  identifier?: { type: string; value: string };
+}
+
+/** A problem document returned by the ACME server. */
+export class AcmeProblemError extends CliError {
+  override name = 'AcmeProblemError';
+  readonly type: string | undefined;
+  readonly status: number | undefined;
+  readonly subproblems: readonly AcmeSubproblem[];
+  constructor(message: string, type: string | undefined, status: number | undefined, subproblems: readonly AcmeSubproblem[] = []) {
+    super(message);
+    this.type = type;
+    this.status = status;
+    this.subproblems = subproblems;
+  }
+}
+
+/** A challenge plugin (DNS script, standalone listener) failed. */
+export class PluginError extends CliError {
+  override name = 'PluginError';
+  readonly pluginId: string;
+  readonly exitCode: number | undefined;
+  readonly stderrTail: string | undefined;
+  constructor(message: string, pluginId: string, exitCode?: number, stderrTail?: string) {
+    super(message);
+    this.pluginId = pluginId;
+    this.exitCode = exitCode;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** The user interrupted (Ctrl-C, SIGTERM) or declined a prompt. */
+export class CancelledError extends CliError {
+  override name = 'CancelledError';
+}
+
+/** Failure that has already been reported (e.g. a task log ended with "Task ERROR"). */
+export class SilentError extends CliError {
+  override name = 'SilentError';
+}

@@ -1,0 +1,150 @@
+// Commands return data; this renders it as text tables, json or json-pretty.
+
+import { renderTable, textWidth, type Column } from './table.ts';
+
+export type OutputFormat = 'text' | 'json' | 'json-pretty';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'json-pretty'];
+
+export interface RenderOptions {
+  format: OutputFormat;
+  border: boolean;
+  header: boolean;
+  utf8: boolean;
+  /** Cut text lines to this width (stdout is a terminal). */
+  width: number | undefined;
+}
+
+export interface ListColumn {
+  key: string;
+  align?: 'left' | 'right';
+  /** Show the column even when every row leaves it empty. */
+  always?: boolean;
+}
+
+export type Result =
+  | { kind: 'none' }
+  /** Key/value table; `keys` fixes the row order (default: sorted), `header` false hides it. */
+  | { kind: 'object'; data: Record<string, unknown>; keys?: readonly string[]; header?: boolean }
+  /** Column table; rows sorted by the first column. */
+  | { kind: 'list'; data: readonly Record<string, unknown>[]; columns: readonly ListColumn[] }
+  /** Several key/value tables (e.g. one per certificate); json prints `data`. */
+  | { kind: 'objects'; data: readonly Record<string, unknown>[]; keys: readonly string[] }
+  /** Free text in text mode, `data` in json modes. */
+  | { kind: 'text'; text: string; data: unknown };
+
+export function renderResult(result: Result, opts: RenderOptions): string {
+  if (result.kind === 'none') return '';
+  if (opts.format !== 'text') {
+    return `${toJson(result.data, opts.format === 'json-pretty')}\n`;
+  }
+  let lines: string[];
+  switch (result.kind) {
+    case 'text':
+      return result.text;
+    case 'object':
+      lines = objectTable(result.data, result.keys, result.header ?? true, opts);
+      break;
+    case 'objects':
+      lines = result.data.flatMap((item) => objectTable(item, result.keys, false, opts));
+      break;
+    case 'list':
+      lines = listTable(result.data, result.columns, opts);
+      break;
+  }
+  if (opts.width !== undefined && opts.width > 0) {
+    const width = opts.width;
+    lines = lines.map((l) => (textWidth(l) > width ? [...l].slice(0, width).join('') : l));
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function objectTable(data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
+  const order = keys ?? Object.keys(data).sort();
+  const rows = order.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => [k, formatValue(data[k])]);
+  const columns: Column[] = [{ title: 'key' }, { title: 'value' }];
+  return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8 });
+}
+
+function listTable(data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
+  if (data.length === 0) return [];
+  const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
+  const first = shown[0]!;
+  const sorted = [...data].sort((a, b) => compareCells(a[first.key], b[first.key]));
+  const rows = sorted.map((row) => shown.map((c) => formatValue(row[c.key])));
+  return renderTable(
+    shown.map((c) => ({ title: c.key, align: c.align })),
+    rows,
+    { border: opts.border, header: opts.header, utf8: opts.utf8 },
+  );
+}
+
+function compareCells(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = formatValue(a);
+  const y = formatValue(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A cell: booleans as 1/0, lists and objects as YAML lines. */
+export function formatValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return toYaml(value).replace(/\n$/, '');
+}
+
+function yamlScalar(value: unknown): string {
+  if (value === null || value === undefined) return '~';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return String(value);
+  const s = String(value);
+  return s === '' || /^[\s\-?:,[\]{}#&*!|>'"%@`]|: |\s#|\s$|^(true|false|null|~|[-+]?\d[\d.eE+-]*)$/i.test(s) || s.includes('\n')
+    ? JSON.stringify(s)
+    : s;
+}
+
+function toYaml(value: unknown, indent = ''): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `${indent}[]\n`;
+    return value
+      .map((item) => {
+        if (item !== null && typeof item === 'object') {
+          const inner = toYaml(item, `${indent}  `);
+          return `${indent}- ${inner.slice(indent.length + 2)}`;
+        }
+        return `${indent}- ${yamlScalar(item)}\n`;
+      })
+      .join('');
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length === 0) return `${indent}{}\n`;
+    return entries
+      .map(([k, v]) => {
+        if (v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0)) {
+          return `${indent}${k}:\n${toYaml(v, `${indent}  `)}`;
+        }
+        return `${indent}${k}: ${v !== null && typeof v === 'object' ? (Array.isArray(v) ? '[]' : '{}') : yamlScalar(v)}\n`;
+      })
+      .join('');
+  }
+  return `${indent}${yamlScalar(value)}\n`;
+}
+
+/** JSON with sorted keys; pretty in pvenode's style (3-space indent, `"key" : value`). */
+export function toJson(value: unknown, pretty: boolean, indent = ''): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const inner = `${indent}   `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((v) => toJson(v === undefined ? null : v, pretty, inner));
+    return pretty ? `[\n${items.map((i) => inner + i).join(',\n')}\n${indent}]` : `[${items.join(',')}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return '{}';
+  const items = entries.map(([k, v]) => `${JSON.stringify(k)}${pretty ? ' : ' : ':'}${toJson(v, pretty, inner)}`);
+  return pretty ? `{\n${items.map((i) => inner + i).join(',\n')}\n${indent}}` : `{${items.join(',')}}`;
+}

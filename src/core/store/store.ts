@@ -1,0 +1,208 @@
+// The only module that writes files: atomic replace, per-file locks, digests, modes.
+
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConflictError, CliError } from '../errors.ts';
+
+export const SECRET_FILE_MODE = 0o600;
+export const SECRET_DIR_MODE = 0o700;
+export const PUBLIC_FILE_MODE = 0o644;
+export const PUBLIC_DIR_MODE = 0o755;
+
+export interface WriteOptions {
+  mode: number;
+  /** Mode for directories this write creates (and for the immediate parent, which it enforces). */
+  dirMode: number;
+}
+
+/** SHA-256 hex of the bytes; the digest `--digest` accepts. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function sha1Hex(data: string | Uint8Array): string {
+  return createHash('sha1').update(data).digest('hex');
+}
+
+/**
+ * Compare a user-given `--digest` against the file content. certnode shows SHA-256;
+ * a 40-digit SHA-1 (what pvenode shows) is accepted too.
+ */
+export function checkDigest(given: string | undefined, content: string): void {
+  if (given === undefined || given === '') return;
+  const wanted = given.trim().toLowerCase();
+  const actual = wanted.length === 40 ? sha1Hex(content) : sha256Hex(content);
+  if (wanted !== actual) {
+    throw new ConflictError('detected modified configuration - file changed by other user? Try again.');
+  }
+}
+
+/** Read a text file; undefined when it does not exist. */
+export function readTextIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return undefined;
+    throw fileError('read', file, err);
+  }
+}
+
+/** Create a directory (and parents) and force its mode, whatever the umask. */
+export function ensureDir(dir: string, mode: number): void {
+  try {
+    // Parents we create are ordinary directories; only `dir` itself gets `mode`.
+    fs.mkdirSync(path.dirname(dir), { recursive: true, mode: PUBLIC_DIR_MODE });
+    fs.mkdirSync(dir, { recursive: true, mode });
+    fs.chmodSync(dir, mode);
+  } catch (err) {
+    throw fileError('create directory', dir, err);
+  }
+}
+
+/**
+ * Replace `file` atomically: write a temporary file beside it, fsync, rename over the
+ * target, fsync the directory. A crash leaves either the old or the new content.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions): void {
+  const dir = path.dirname(file);
+  ensureDir(dir, opts.dirMode);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
+    fs.fchmodSync(fd, opts.mode);
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw fileError('write', file, err);
+  }
+  fsyncDir(dir);
+}
+
+/** Remove a file if it exists (durably). */
+export function removeFile(file: string): boolean {
+  try {
+    fs.unlinkSync(file);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return false;
+    throw fileError('remove', file, err);
+  }
+  fsyncDir(path.dirname(file));
+  return true;
+}
+
+/** Rename a file (durably); fails when the target exists. */
+export function renameNoReplace(from: string, to: string): void {
+  try {
+    fs.linkSync(from, to);
+    fs.unlinkSync(from);
+  } catch (err) {
+    throw fileError('rename', from, err);
+  }
+  fsyncDir(path.dirname(to));
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems cannot fsync a directory; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export interface LockOptions {
+  timeoutMs: number;
+  /** A lock older than this whose owner cannot be checked is taken over. */
+  staleMs?: number;
+  dirMode: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Run `fn` while holding `<file>.lock`. The lock file holds the owner's pid; a lock
+ * whose owner is gone (or that is older than staleMs) is recovered.
+ */
+export async function withLock<T>(file: string, opts: LockOptions, fn: () => Promise<T> | T): Promise<T> {
+  const lockFile = `${file}.lock`;
+  ensureDir(path.dirname(lockFile), opts.dirMode);
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + opts.timeoutMs;
+  let delay = 10;
+  for (;;) {
+    if (tryCreateLock(lockFile)) break;
+    if (lockIsStale(lockFile, opts.staleMs ?? 10 * 60_000)) {
+      fs.rmSync(lockFile, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new ConflictError(`can't lock file '${lockFile}' - got timeout`);
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 200);
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+function tryCreateLock(lockFile: string): boolean {
+  try {
+    const fd = fs.openSync(lockFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.writeSync(fd, `${process.pid}\n`);
+    fs.closeSync(fd);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw fileError('create lock', lockFile, err);
+  }
+}
+
+function lockIsStale(lockFile: string, staleMs: number): boolean {
+  let content: string;
+  let mtimeMs: number;
+  try {
+    content = fs.readFileSync(lockFile, 'utf8');
+    mtimeMs = fs.statSync(lockFile).mtimeMs;
+  } catch {
+    return false; // vanished meanwhile: the next attempt will take it
+  }
+  const pid = Number.parseInt(content, 10);
+  if (Number.isInteger(pid) && pid > 0) {
+    if (pid === process.pid) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return isErrno(err, 'ESRCH');
+    }
+  }
+  // A lock without a readable pid: someone may be writing it right now; give it time.
+  return Date.now() - mtimeMs > Math.min(staleMs, 5000);
+}
+
+export function isErrno(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+function fileError(action: string, file: string, err: unknown): CliError {
+  const reason = err instanceof Error ? errnoText(err) : String(err);
+  return new CliError(`unable to ${action} '${file}' - ${reason}`);
+}
+
+/** "ENOENT: no such file or directory, open '/x'" -> "No such file or directory" */
+export function errnoText(err: Error): string {
+  const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*$/, '');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
