@@ -19,6 +19,7 @@ const EXIT_CANCELLED = 130;
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CancelledError) return EXIT_CANCELLED;
+  if (err instanceof SilentError && err.cause !== undefined) return exitCodeFor(err.cause);
   return EXIT_FAILURE;
 }
 

@@ -1,0 +1,60 @@
+// Proxmox-style task log for commands that do work (register, order, renew, ...):
+// step lines, then "Task OK" / "Task WARNINGS: n"; on failure "Task ERROR: <msg>" on stderr.
+// In json modes the log goes to stderr so stdout carries only the JSON result.
+
+import type { CommandEnv } from '../../commands/command.ts';
+import { CliError, SilentError } from '../errors.ts';
+import type { Result } from './render.ts';
+
+export interface TaskLog {
+  /** One step line (may contain several lines). */
+  info(text: string): void;
+  /** A warning: printed, counted, and the task ends with "Task WARNINGS: n". */
+  warn(text: string): void;
+}
+
+const COLORS = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', reset: '\u001b[0m' } as const;
+
+function colorOn(env: CommandEnv, stream: 'stdout' | 'stderr'): boolean {
+  const { io, env: vars } = env.ctx;
+  if (vars.NO_COLOR !== undefined && vars.NO_COLOR !== '') return false;
+  if (vars.FORCE_COLOR !== undefined && vars.FORCE_COLOR !== '' && vars.FORCE_COLOR !== '0') return true;
+  return stream === 'stdout' ? io.isStdoutTTY : io.isStderrTTY;
+}
+
+/**
+ * Run `work` as a task. Its return value is what json modes print (text mode prints the log).
+ * Errors are reported here ("Task ERROR: ...") and rethrown as SilentError so the exit code is non-zero.
+ */
+export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<Result | void>): Promise<Result> {
+  const { io } = env.ctx;
+  const json = env.globals.outputFormat !== 'text';
+  const quiet = env.globals.quiet;
+  const logStream = json ? io.stderr : io.stdout;
+  const logColor = colorOn(env, json ? 'stderr' : 'stdout');
+  const paint = (color: keyof typeof COLORS, text: string, on: boolean): string => (on ? `${COLORS[color]}${text}${COLORS.reset}` : text);
+  let warnings = 0;
+  const log: TaskLog = {
+    info(text) {
+      if (!quiet) logStream.write(`${text}\n`);
+    },
+    warn(text) {
+      warnings++;
+      if (!quiet) logStream.write(`${paint('yellow', text, logColor)}\n`);
+    },
+  };
+  let result: Result | void;
+  try {
+    result = await work(log);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`${paint('red', `Task ERROR: ${message}`, colorOn(env, 'stderr'))}\n`);
+    if (env.ctx.env.CERTNODE_DEBUG === '1' && err instanceof Error && err.stack && !(err instanceof CliError)) io.stderr.write(`${err.stack}\n`);
+    throw new SilentError(message, { cause: err });
+  }
+  if (!quiet) {
+    if (warnings > 0) logStream.write(`${paint('yellow', `Task WARNINGS: ${warnings}`, logColor)}\n`);
+    else logStream.write(`${paint('green', 'Task OK', logColor)}\n`);
+  }
+  return json && result ? result : { kind: 'none' };
+}
