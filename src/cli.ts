@@ -47,13 +47,12 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     const globals = resolveGlobals(inv.command.optsWithGlobals(), ctx.env);
     const env: CommandEnv = { ctx, globals, paths: configPaths(globals.configDir) };
     const leaf = await inv.load();
-    let options: unknown;
+    let result;
     try {
-      options = await leaf.parse(inv.args, inv.raw, env);
+      result = await leaf.run(env, await leaf.parse(inv.args, inv.raw, env));
     } catch (err) {
       throw withCommand(err, inv.command);
     }
-    const result = await leaf.run(env, options);
     if (!globals.quiet) {
       ctx.io.stdout.write(
         renderResult(result, {
@@ -68,7 +67,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) return reportCommanderError(err, program, normalized, commanderErr, ctx);
-    const usageFor = err instanceof CommandUsageError ? err.command : undefined;
+    const usageFor = err instanceof CommandUsageError ? err.command : err instanceof UsageError ? deepestCommand(program, normalized) : undefined;
     const cause = err instanceof CommandUsageError ? err.cause : err;
     reportError(cause, ctx, usageFor);
     return exitCodeFor(cause);
@@ -116,7 +115,8 @@ function reportError(err: unknown, ctx: Context, usageFor?: Command): void {
 }
 
 function reportCommanderError(err: CommanderError, program: Command, argv: readonly string[], helpText: string, ctx: Context): number {
-  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+  // help and --version (and `certnode help <cmd>`) exit 0; a group named without a subcommand does not
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) return EXIT_OK;
   const cmd = deepestCommand(program, argv);
   const path = usageLine(cmd).replace(/ (<command>|<[^>]+>|\[<[^>]+>\]|\[OPTIONS\])/g, '');
   let message: string;

@@ -21,9 +21,13 @@ export interface CommandNode {
 }
 
 export function normalizeArgv(argv: readonly string[], root: CommandNode): string[] {
+  return normalizeFrom(argv, [root]);
+}
+
+function normalizeFrom(argv: readonly string[], start: readonly CommandNode[]): string[] {
   const out: string[] = [];
-  const path: CommandNode[] = [root];
-  let current = root;
+  const path: CommandNode[] = [...start];
+  let current = path.at(-1)!;
   let positionalOnly = false;
   for (let i = 0; i < argv.length; i++) {
     let token = argv[i]!;
@@ -60,6 +64,11 @@ export function normalizeArgv(argv: readonly string[], root: CommandNode): strin
       continue;
     }
     if (current.subcommands.length > 0) {
+      if (token === 'help' && i + 1 < argv.length && !current.subcommands.some((s) => s.name !== 'help' && s.name.startsWith('help'))) {
+        // `help acme plugin` -> `acme plugin --help` (commander's help command takes one name only)
+        out.push(...normalizeFrom(argv.slice(i + 1), path), '--help');
+        return out;
+      }
       const sub = resolveSubcommand(current, token, path);
       if (sub) {
         out.push(sub.name);

@@ -1,7 +1,7 @@
 // Run the built certnode binary the way a user does: own process, minimal environment.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,4 +82,21 @@ export function shellQuote(s: string): string {
 export function tempDir(prefix = 'certnode-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file below `dir` with its content and mode, to show that a failed command changed nothing. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        out[`${p.slice(dir.length)}/`] = (st.mode & 0o777).toString(8);
+        walk(p);
+      } else out[p.slice(dir.length)] = `${(st.mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
+    }
+  };
+  walk(dir);
+  return out;
 }

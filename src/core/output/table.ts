@@ -63,7 +63,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   if (!opts.border) {
     const emit = (values: string[]): void => {
       const last = values.length - 1;
-      out.push(values.map((v, i) => (i === last ? (columns[i]!.align === 'right' ? pad(v, widths[i]!, 'right') : v) : `${pad(v, widths[i]!, columns[i]!.align)} `)).join(''));
+      const text = values.map((v, i) => (i === last ? (columns[i]!.align === 'right' ? pad(v, widths[i]!, 'right') : v) : `${pad(v, widths[i]!, columns[i]!.align)} `)).join('');
+      out.push(text.trimEnd());
     };
     if (opts.header) emit(columns.map((c) => c.title));
     for (const row of cells) for (const line of physicalLines(row)) emit(line);

@@ -203,6 +203,6 @@ function fileError(action: string, file: string, err: unknown): CliError {
 
 /** "ENOENT: no such file or directory, open '/x'" -> "No such file or directory" */
 export function errnoText(err: Error): string {
-  const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*$/, '');
+  const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*)?$/, '');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

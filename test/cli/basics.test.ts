@@ -1,0 +1,111 @@
+// The CLI machinery as a user meets it: help, errors, exit codes, global options, start-up cost.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.ts';
+
+describe('cli basics', () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+  const run = (args: string[], opts: Parameters<typeof runCli>[1] = {}) => runCli(args, { configDir: dir, ...opts });
+
+  test('--help prints the command tree and exits 0; help <cmd> works too', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Usage: certnode \[options\] \[command\]\n/);
+    assert.match(r.stdout, /\n  acme +ACME accounts, challenge plugins and certificates\n/);
+    assert.match(r.stdout, /\n  config +node configuration \(node\.cfg\)\n/);
+    const sub = await run(['help', 'acme', 'plugin']);
+    assert.equal(sub.code, 0);
+    assert.match(sub.stdout, /^Usage: certnode acme plugin \[options\] \[command\]/);
+    const leaf = await run(['acme', 'plug', 'add', '-h']);
+    assert.match(leaf.stdout, /^Usage: certnode acme plugin add \[options\] <type> <id>/);
+    assert.match(leaf.stdout, /--validation-delay <seconds>/);
+  });
+
+  test('--version', async () => {
+    assert.deepEqual(await run(['--version']), { code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  test('usage errors: one ERROR line plus USAGE, exit 255', async () => {
+    const cases: [string[], string][] = [
+      [['acme', 'plugin', 'bogus'], "ERROR: unknown command 'certnode acme plugin bogus'\nUSAGE: certnode acme plugin <command> [OPTIONS]\n"],
+      [['acme', 'plugin', 'add', 'dns'], 'ERROR: not enough arguments\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'config', 'a1', 'b1'], 'ERROR: too many arguments\nUSAGE: certnode acme plugin config <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'list', '--bogus'], "ERROR: unknown option '--bogus'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
+      [['acme', 'plugin', 'list', '--type', 'http'], "ERROR: type: value 'http' does not have a value in the enumeration 'dns, standalone'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
+      [['--output-format', 'xml', 'acme', 'plugin', 'list'], "ERROR: output-format: value 'xml' does not have a value in the enumeration 'text, json, json-pretty'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
+      [['acme', 'plugin', 'list', '--noborder', 'maybe'], 'ERROR: too many arguments\nUSAGE: certnode acme plugin list [OPTIONS]\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = await run(args);
+      assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 255, stdout: '', stderr }, args.join(' '));
+    }
+  });
+
+  test('an incomplete command says so and shows the subcommands on stderr', async () => {
+    const r = await run(['acme']);
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^ERROR: incomplete command 'certnode acme'\nUsage: certnode acme \[options\] \[command\]/);
+    assert.match(r.stderr, /\n  plugin +ACME challenge plugins/);
+  });
+
+  test('global options work before or after the command, from the environment, and --quiet', async () => {
+    const a = await run(['--output-format', 'json', 'acme', 'plugin', 'list']);
+    const b = await run(['acme', 'plugin', 'list', '--output-format=json']);
+    const c = await run(['acme', 'plugin', 'list'], { env: { CERTNODE_OUTPUT_FORMAT: 'json' } });
+    assert.equal(a.stdout, b.stdout);
+    assert.equal(a.stdout, c.stdout);
+    assert.match(a.stdout, /^\[{"digest":"[0-9a-f]{64}","plugin":"standalone","type":"standalone"}\]\n$/);
+    assert.deepEqual(await run(['acme', 'plugin', 'list', '--quiet']), { code: 0, stdout: '', stderr: '' });
+    const other = tempDir();
+    try {
+      writeFileSync(join(other.dir, 'node.cfg'), 'acme: account=elsewhere\n');
+      const viaFlag = await runCli(['--config-dir', other.dir, 'config', 'get']);
+      assert.equal(viaFlag.stdout, 'acme: account=elsewhere\n');
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test('errors under a terminal are the same single line', async () => {
+    const r = await run(['acme', 'plugin', 'config', 'nope'], { tty: true });
+    assert.equal(r.code, 255);
+    assert.equal(r.stdout, "ERROR: ACME plugin 'nope' not defined\n");
+  });
+
+  test('no stack traces unless CERTNODE_DEBUG=1', async () => {
+    const broken = tempDir();
+    try {
+      mkdirSync(join(broken.dir, 'acme', 'plugins.cfg'), { recursive: true }); // a directory where a file should be
+      const plain = await runCli(['acme', 'plugin', 'list'], { configDir: broken.dir });
+      assert.equal(plain.code, 255);
+      assert.equal(plain.stderr, `ERROR: unable to read '${join(broken.dir, 'acme', 'plugins.cfg')}' - Illegal operation on a directory\n`);
+      const debug = await runCli(['acme', 'plugin', 'list'], { configDir: broken.dir, env: { CERTNODE_DEBUG: '1' } });
+      assert.match(debug.stderr, /\n\s+at /);
+    } finally {
+      broken.cleanup();
+    }
+  });
+
+  test('start-up: --help and acme plugin list do not load acme-client', () => {
+    const probe = join(dir, 'probe.cjs');
+    // Reports every CommonJS module loaded (ESM imports of CJS packages land in require.cache too).
+    writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
+    for (const args of [['--help'], ['acme', 'plugin', 'list']]) {
+      const r = spawnSync(process.execPath, ['--require', probe, BIN, ...args], {
+        env: { ...baseEnv(), CERTNODE_CONFIG_DIR: dir },
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
+      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(loaded.filter((m) => m.includes('acme-client') || m.includes('axios') || m.includes('@peculiar')), [], args.join(' '));
+    }
+  });
+});

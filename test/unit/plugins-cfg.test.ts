@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodePluginData, encodePluginData, parsePluginsCfg, serializePluginsCfg } from '../../src/core/config/plugins-cfg.ts';
+import { addPlugin, pluginView, removePlugin, setPlugin } from '../../src/core/config/plugins.ts';
+import { sha1Hex } from '../../src/core/store/store.ts';
+import { fixture } from '../helpers/fixtures.ts';
+
+for (const name of ['pve-example', 'pbs-example', 'pve-mixed']) {
+  test(`plugins.cfg golden round trip: ${name}`, () => {
+    const input = fixture('plugins-cfg', `${name}.in`);
+    const expected = fixture('plugins-cfg', `${name}.out`);
+    const once = serializePluginsCfg(parsePluginsCfg(input, name));
+    assert.equal(once, expected);
+    // canonical output is a fixed point
+    assert.equal(serializePluginsCfg(parsePluginsCfg(once, name)), expected);
+  });
+}
+
+test('the PVE example has the digest the reference gives (SHA-1 as pvenode shows it)', () => {
+  assert.equal(sha1Hex(fixture('plugins-cfg', 'pve-example.in')), '6b9b820563dd1c6d53cd14456af37330d592c156');
+});
+
+test('PVE file: bare disable, nodes, padded standard base64 and unknown properties are read', () => {
+  const cfg = parsePluginsCfg(fixture('plugins-cfg', 'pve-mixed.in'), 'pve-mixed');
+  assert.deepEqual(
+    cfg.sections.map((s) => `${s.type}:${s.id}`),
+    ['dns:ovh_main', 'standalone:web', 'dns:padded', 'standalone:standalone'],
+  );
+  const ovh = pluginView(cfg.sections[0]!, 'D');
+  assert.deepEqual(ovh, {
+    plugin: 'ovh_main',
+    type: 'dns',
+    digest: 'D',
+    api: 'ovh',
+    disable: 1,
+    'validation-delay': 120,
+    nodes: 'pve1,pve2',
+    data: 'OVH_AK=k?>~\nOVH_AS=s3cr3t ~?>\n',
+    'future-option': 'some value',
+  });
+  assert.equal(pluginView(cfg.sections[2]!, 'D').data, 'TOKEN=a b c\nSECRET=x=y~~~??\n');
+});
+
+test('a PBS file (disable true/false, no trailing blank line) is read', () => {
+  const cfg = parsePluginsCfg(fixture('plugins-cfg', 'pbs-example.in'), 'pbs');
+  assert.equal(cfg.sections[0]!.props.get('disable'), '0');
+  assert.equal(cfg.sections[1]!.props.get('disable'), '1');
+});
+
+test('set on one plugin keeps every other section and every unknown property', () => {
+  const cfg = parsePluginsCfg(fixture('plugins-cfg', 'pve-mixed.in'), 'pve-mixed');
+  setPlugin(cfg, 'padded', { 'validation-delay': 5 }, []);
+  const out = serializePluginsCfg(cfg);
+  assert.equal(out, fixture('plugins-cfg', 'pve-mixed.out').replace('\tapi acmedns\n\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5-fj8_Cg\n', '\tapi acmedns\n\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5-fj8_Cg\n\tvalidation-delay 5\n'));
+  assert.match(out, /\tfuture-option some value\n/);
+});
+
+test('the implicit standalone plugin is added, and comes back after remove', () => {
+  const cfg = parsePluginsCfg('', 'empty');
+  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\n');
+  setPlugin(cfg, 'standalone', { port: 8080 }, []);
+  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\tport 8080\n\n');
+  removePlugin(cfg, 'standalone');
+  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\n');
+  // a section named standalone of another type is replaced, as both products do
+  assert.equal(serializePluginsCfg(parsePluginsCfg('dns: standalone\n\tapi cf\n', 'x')), 'standalone: standalone\n\n');
+});
+
+test('add validates type, duplicates, required and type-specific options', () => {
+  const cfg = parsePluginsCfg('', 'x');
+  assert.throws(() => addPlugin(cfg, 'http', 'a1', {}), { message: "type: value 'http' does not have a value in the enumeration 'dns, standalone'" });
+  assert.throws(() => addPlugin(cfg, 'dns', 'a1', {}), { message: "api: missing value for required option 'api'" });
+  assert.throws(() => addPlugin(cfg, 'standalone', 'a1', { 'validation-delay': 3 }), { message: "validation-delay: unexpected property 'validation-delay'" });
+  assert.throws(() => addPlugin(cfg, 'dns', 'a1', { api: 'cf', port: 80 }), { message: "port: unexpected property 'port'" });
+  addPlugin(cfg, 'dns', 'a1', { api: 'cf', data: 'A=1\n', disable: true });
+  assert.throws(() => addPlugin(cfg, 'dns', 'a1', { api: 'cf' }), { message: "id: ACME plugin ID 'a1' already exists" });
+  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\ndns: a1\n\tapi cf\n\tdata QT0xCg\n\tdisable 1\n\n');
+});
+
+test('set: --delete rules', () => {
+  const cfg = parsePluginsCfg('dns: a1\n\tapi cf\n\tdata QT0xCg\n\tvalidation-delay 9\n', 'x');
+  assert.throws(() => setPlugin(cfg, 'nope', {}, []), { message: "id: ACME plugin ID 'nope' does not exist" });
+  assert.throws(() => setPlugin(cfg, 'a1', {}, ['api']), { message: "delete: unable to delete required option 'api'" });
+  assert.throws(() => setPlugin(cfg, 'a1', {}, ['bogus']), { message: "delete: no such option 'bogus'" });
+  setPlugin(cfg, 'a1', { disable: true }, ['data', 'validation-delay']);
+  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n\tdisable 1\n\nstandalone: standalone\n\n');
+  setPlugin(cfg, 'a1', { disable: false }, []);
+  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n\nstandalone: standalone\n\n');
+});
+
+test('malformed lines name the file and line', () => {
+  const cases: [string, string][] = [
+    ['\tapi cf\n', 'p.cfg line 1: syntax error (expected header)'],
+    ['dns: a\n\tapi cf\n\n\tdata x\n', 'p.cfg line 4: syntax error (expected header)'],
+    ['dns a\n', "p.cfg line 1: syntax error (expected header 'type: id', got 'dns a')"],
+    ['dns: a\n\tapi cf\ndns: a\n', "p.cfg line 3: duplicate section 'a'"],
+    ['dns: a\n\tapi cf\n\tapi ovh\n', "p.cfg line 3: duplicate property 'api' in section 'a'"],
+    ['dns: a\n\tdisable maybe\n', "p.cfg line 2: property 'disable': unable to parse boolean 'maybe'"],
+    ['dns: a\n\tapi\n', "p.cfg line 2: property 'api' has no value"],
+  ];
+  for (const [text, message] of cases) assert.throws(() => parsePluginsCfg(text, 'p.cfg'), { message }, JSON.stringify(text));
+});
+
+test('plugin data: base64url without padding written, standard/padded read, invalid kept raw', () => {
+  assert.equal(encodePluginData('A=~~~??\n'), 'QT1-fn4_Pwo');
+  assert.equal(decodePluginData('QT1-fn4_Pwo'), 'A=~~~??\n');
+  assert.equal(decodePluginData('QT1+fn4/Pwo='), 'A=~~~??\n');
+  assert.equal(decodePluginData('not base64!'), undefined);
+  assert.equal(decodePluginData('/w'), undefined); // 0xff is not UTF-8
+  const cfg = parsePluginsCfg('dns: a\n\tapi cf\n\tdata not*base64\n', 'x');
+  assert.equal(pluginView(cfg.sections[0]!, 'd').data, 'not*base64');
+  assert.match(serializePluginsCfg(cfg), /\tdata not\*base64\n/);
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { renderResult, toJson, type RenderOptions, type Result } from '../../src/core/output/render.ts';
+
+const base: RenderOptions = { format: 'text', border: true, header: true, utf8: true, width: undefined };
+const object: Result = { kind: 'object', data: { type: 'dns', api: 'ovh', data: 'OVH_AK=1\nOVH_AS=2\n', disable: undefined, plugin: 'example_plugin' } };
+
+test('object: key/value table sorted by key, multi-line cells, UTF-8 box drawing', () => {
+  assert.equal(
+    renderResult(object, base),
+    [
+      '┌────────┬────────────────┐',
+      '│ key    │ value          │',
+      '╞════════╪════════════════╡',
+      '│ api    │ ovh            │',
+      '├────────┼────────────────┤',
+      '│ data   │ OVH_AK=1       │',
+      '│        │ OVH_AS=2       │',
+      '├────────┼────────────────┤',
+      '│ plugin │ example_plugin │',
+      '├────────┼────────────────┤',
+      '│ type   │ dns            │',
+      '└────────┴────────────────┘',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('ASCII when the locale is not UTF-8; noheader drops the header and its rule', () => {
+  assert.equal(
+    renderResult(object, { ...base, utf8: false, header: false }),
+    ['+--------+----------------+', '| api    | ovh            |', '+--------+----------------+', '| data   | OVH_AK=1       |', '|        | OVH_AS=2       |', '+--------+----------------+', '| plugin | example_plugin |', '+--------+----------------+', '| type   | dns            |', '+--------+----------------+', ''].join('\n'),
+  );
+  assert.equal(renderResult(object, { ...base, utf8: false }).split('\n')[2], '+========+================+');
+});
+
+test('list: columns in order, empty columns hidden, numbers right-aligned, rows sorted by the first column', () => {
+  const list: Result = {
+    kind: 'list',
+    data: [
+      { plugin: 'standalone', type: 'standalone' },
+      { plugin: 'cf', type: 'dns', api: 'cf', 'validation-delay': 120 },
+      { plugin: 'acme-dns', type: 'dns', api: 'acmedns', 'validation-delay': 5 },
+    ],
+    columns: [{ key: 'plugin', always: true }, { key: 'type' }, { key: 'api' }, { key: 'nodes' }, { key: 'validation-delay', align: 'right' }],
+  };
+  assert.equal(
+    renderResult(list, { ...base, border: false }),
+    ['plugin     type       api     validation-delay', 'acme-dns   dns        acmedns                5', 'cf         dns        cf                   120', 'standalone standalone', ''].join('\n'),
+  );
+  assert.equal(renderResult(list, { ...base, border: false, header: false }).split('\n')[0], 'acme-dns   dns        acmedns   5');
+  assert.equal(renderResult({ kind: 'list', data: [], columns: [{ key: 'plugin' }] }, base), '');
+});
+
+test('a terminal width cuts lines', () => {
+  const lines = renderResult(object, { ...base, width: 10 }).split('\n');
+  assert.equal(lines[0], '┌────────┬');
+  assert.ok(lines.every((l) => [...l].length <= 10));
+});
+
+test('json is compact with sorted keys; json-pretty is pvenode style', () => {
+  const data = { b: [1, { d: true, c: null }], a: 'x', e: {}, f: [], g: undefined };
+  assert.equal(toJson(data, false), '{"a":"x","b":[1,{"c":null,"d":true}],"e":{},"f":[]}');
+  assert.equal(toJson(data, true), '{\n   "a" : "x",\n   "b" : [\n      1,\n      {\n         "c" : null,\n         "d" : true\n      }\n   ],\n   "e" : {},\n   "f" : []\n}');
+  assert.equal(renderResult(object, { ...base, format: 'json' }), '{"api":"ovh","data":"OVH_AK=1\\nOVH_AS=2\\n","plugin":"example_plugin","type":"dns"}\n');
+});
+
+test('nested values render as YAML lines in a cell, booleans as 1/0', () => {
+  const result: Result = { kind: 'object', data: { account: { contact: ['mailto:a@example.com'], status: 'valid', orders: [] }, ok: true } };
+  assert.equal(
+    renderResult(result, { ...base, border: false, header: false }),
+    ['account contact:', '          - mailto:a@example.com', '        orders: []', '        status: valid', 'ok      1', ''].join('\n'),
+  );
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkDigest, sha256Hex, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
+import { tempDir } from '../helpers/cli.ts';
+
+const mode = (p: string): number => statSync(p).mode & 0o777;
+
+test('atomic write: modes are forced whatever the umask, no temp file left', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const old = process.umask(0o000);
+    try {
+      writeFileAtomic(join(dir, 'a', 'secret'), 'x', { mode: 0o600, dirMode: 0o700 });
+    } finally {
+      process.umask(old);
+    }
+    assert.equal(mode(join(dir, 'a', 'secret')), 0o600);
+    assert.equal(mode(join(dir, 'a')), 0o700);
+    // an existing directory with a loose mode is tightened
+    writeFileAtomic(join(dir, 'a', 'secret'), 'y', { mode: 0o600, dirMode: 0o700 });
+    assert.deepEqual(readdirSync(join(dir, 'a')), ['secret']);
+    assert.equal(readFileSync(join(dir, 'a', 'secret'), 'utf8'), 'y');
+  } finally {
+    cleanup();
+  }
+});
+
+test('atomic write: a failing write leaves the old file untouched', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'f');
+    writeFileSync(file, 'old');
+    // the target is a directory: rename must fail
+    const target = join(dir, 'd');
+    spawnSync('mkdir', ['-p', join(target, 'x')]);
+    assert.throws(() => writeFileAtomic(target, 'new', { mode: 0o600, dirMode: 0o755 }), /unable to write/);
+    assert.equal(readFileSync(file, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(dir).sort(), ['d', 'f']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('lock: second holder waits, times out with a clear message', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'cfg');
+    await withLock(file, { timeoutMs: 1000, dirMode: 0o700 }, async () => {
+      await assert.rejects(
+        withLock(file, { timeoutMs: 50, dirMode: 0o700 }, () => 1),
+        { message: `can't lock file '${file}.lock' - got timeout` },
+      );
+    });
+    assert.equal(existsSync(`${file}.lock`), false);
+  } finally {
+    cleanup();
+  }
+});
+
+test('lock: a lock left by a dead process is recovered', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'cfg');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    writeFileSync(`${file}.lock`, `${dead}\n`);
+    assert.equal(await withLock(file, { timeoutMs: 200, dirMode: 0o700 }, () => 'got it'), 'got it');
+  } finally {
+    cleanup();
+  }
+});
+
+test('digest: SHA-256 and pvenode SHA-1 accepted, mismatch refused', () => {
+  const content = 'standalone: standalone\n\n';
+  checkDigest(sha256Hex(content), content);
+  checkDigest(createHash('sha1').update(content).digest('hex'), content);
+  assert.throws(() => checkDigest('0'.repeat(64), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
+  assert.throws(() => checkDigest('0'.repeat(40), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
+});
