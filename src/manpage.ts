@@ -1,0 +1,68 @@
+// man/certnode.1, generated from the live command tree so it never drifts (a test compares).
+
+import type { Command, Option } from 'commander';
+import { usageLine } from './commands/index.ts';
+
+const ENVIRONMENT: [string, string][] = [
+  ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
+  ['CERTNODE_OUTPUT_FORMAT', 'Output format, when --output-format is not given: text, json or json-pretty.'],
+  ['CERTNODE_DEBUG', 'Set to 1 to print stack traces with errors.'],
+  ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
+  ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
+];
+
+const FILES: [string, string][] = [
+  ['<config-dir>/node.cfg', 'Node configuration: acme, acmedomainN and other keys (key: value lines, Proxmox format).'],
+  ['<config-dir>/acme/plugins.cfg', 'Challenge plugins (Proxmox section-config format; data stored base64url). Mode 0600, directory 0700.'],
+  ['<config-dir>/acme/accounts/<name>', 'ACME accounts, one JSON file each with the private key. Mode 0600.'],
+];
+
+const EXIT_STATUS: [string, string][] = [
+  ['0', 'Success, including "nothing to do".'],
+  ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
+  ['130', 'Interrupted (SIGINT, SIGTERM).'],
+];
+
+function esc(text: string): string {
+  return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
+}
+
+function leaves(cmd: Command): Command[] {
+  const subs = cmd.commands.filter((c) => c.name() !== 'help');
+  if (subs.length === 0) return [cmd];
+  return subs.flatMap(leaves);
+}
+
+function optionLines(options: readonly Option[]): string {
+  return options
+    .filter((o) => !o.hidden && o.long !== '--help')
+    .map((o) => `.TP\n.B ${esc(o.flags)}\n${esc(o.description)}\n`)
+    .join('');
+}
+
+export function generateManPage(program: Command, version: string): string {
+  let out = `.TH CERTNODE 1 "" "certnode ${version}" "User Commands"\n`;
+  out += `.SH NAME\ncertnode \\- ${esc(program.description())}\n`;
+  out += '.SH SYNOPSIS\n';
+  for (const leaf of leaves(program)) out += `.B ${esc(usageLine(leaf))}\n.br\n`;
+  out += '.SH DESCRIPTION\n';
+  out += esc(
+    'certnode mirrors the certificate management of Proxmox pvenode and proxmox-backup-manager: the same commands, configuration files and task-log style. ' +
+      'Booleans take 1/0/yes/no/true/false/on/off or stand bare; -option works like --option; subcommands may be abbreviated to a unique prefix.',
+  );
+  out += '\n.SH COMMANDS\n';
+  for (const leaf of leaves(program)) {
+    out += `.SS ${esc(usageLine(leaf))}\n${esc(leaf.description())}\n`;
+    for (const arg of leaf.registeredArguments) out += `.TP\n.I ${esc(arg.name())}\n${esc(arg.description)}\n`;
+    out += optionLines(leaf.options);
+  }
+  out += '.SH GLOBAL OPTIONS\n';
+  out += optionLines(program.options);
+  out += '.SH ENVIRONMENT\n';
+  for (const [name, text] of ENVIRONMENT) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
+  out += '.SH FILES\n';
+  for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
+  out += '.SH EXIT STATUS\n';
+  for (const [code, text] of EXIT_STATUS) out += `.TP\n.B ${code}\n${esc(text)}\n`;
+  return out;
+}
