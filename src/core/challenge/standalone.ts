@@ -1,0 +1,112 @@
+// The standalone http-01 responder: one listener per (address, port) serving exactly
+// GET /.well-known/acme-challenge/<token> -> key authorization; everything else 404.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PluginError } from '../errors.ts';
+
+const PREFIX = '/.well-known/acme-challenge/';
+
+export interface StandaloneOptions {
+  pluginId: string;
+  port: number;
+  /** Bind address; undefined means all addresses (dual-stack, IPv4 fallback). */
+  address: string | undefined;
+}
+
+export class StandaloneResponder {
+  readonly #tokens: Map<string, string>;
+  readonly #server: Server;
+  readonly pluginId: string;
+
+  private constructor(server: Server, tokens: Map<string, string>, pluginId: string) {
+    this.#server = server;
+    this.#tokens = tokens;
+    this.pluginId = pluginId;
+  }
+
+  static async start(opts: StandaloneOptions): Promise<StandaloneResponder> {
+    const tokens = new Map<string, string>();
+    const server = createServer((req, res) => {
+      const url = req.url ?? '';
+      const token = url.startsWith(PREFIX) ? url.slice(PREFIX.length) : undefined;
+      const keyAuth = token !== undefined && (req.method === 'GET' || req.method === 'HEAD') ? tokens.get(token) : undefined;
+      if (keyAuth === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found.');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : keyAuth);
+    });
+    server.keepAliveTimeout = 1000;
+    await listen(server, opts);
+    return new StandaloneResponder(server, tokens, opts.pluginId);
+  }
+
+  /** The port actually listened on (differs from the option when it was 0). */
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  add(token: string, keyAuthorization: string): void {
+    this.#tokens.set(token, keyAuthorization);
+  }
+
+  remove(token: string): void {
+    this.#tokens.delete(token);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}
+
+function listenOnce(server: Server, port: number, host: string | undefined, ipv6Only: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, ipv6Only, exclusive: true });
+  });
+}
+
+async function listen(server: Server, opts: StandaloneOptions): Promise<void> {
+  try {
+    if (opts.address !== undefined) await listenOnce(server, opts.port, opts.address, false);
+    else {
+      try {
+        await listenOnce(server, opts.port, '::', false);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
+        await listenOnce(server, opts.port, '0.0.0.0', false);
+      }
+    }
+  } catch (err) {
+    throw listenError(err as NodeJS.ErrnoException, opts);
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, opts: StandaloneOptions): PluginError {
+  const where = `port ${opts.port} on ${opts.address ?? 'all addresses'}`;
+  const fix = `certnode acme plugin set ${opts.pluginId} --port <port>`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new PluginError(`standalone plugin '${opts.pluginId}': ${where} is already in use - stop the service that holds it, or forward another port to it and use '${fix}'`, opts.pluginId);
+    case 'EACCES':
+      return new PluginError(`standalone plugin '${opts.pluginId}': no permission to listen on ${where} - run as root (or with CAP_NET_BIND_SERVICE), or use a port above 1023 with '${fix}'`, opts.pluginId);
+    case 'EADDRNOTAVAIL':
+      return new PluginError(`standalone plugin '${opts.pluginId}': address ${opts.address} is not on this host - change it with 'certnode acme plugin set ${opts.pluginId} --address <ip>'`, opts.pluginId);
+    default:
+      return new PluginError(`standalone plugin '${opts.pluginId}': unable to listen on ${where} - ${err.message}`, opts.pluginId);
+  }
+}

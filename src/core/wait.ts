@@ -1,0 +1,35 @@
+// The one polling helper: bounded waits with short first intervals, honouring a server's Retry-After.
+
+import { CliError } from './errors.ts';
+
+export type Poll<T> = { done: true; value: T } | { done: false; status: string; retryAfterMs?: number };
+
+export interface WaitOptions {
+  /** What we wait for, for the timeout message ("order to become ready"). */
+  what: string;
+  timeoutMs: number;
+  /** Intervals for the first polls; the last one repeats. */
+  intervalsMs?: readonly number[];
+  /** Upper bound for a server-given Retry-After. */
+  maxRetryAfterMs?: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+export const DEFAULT_INTERVALS_MS: readonly number[] = [250, 250, 500, 500, 1000, 1000, 2000];
+
+export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>): Promise<T> {
+  const intervals = opts.intervalsMs ?? DEFAULT_INTERVALS_MS;
+  const deadline = opts.now() + opts.timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const result = await poll();
+    if (result.done) return result.value;
+    const remaining = deadline - opts.now();
+    if (remaining <= 0) {
+      throw new CliError(`gave up after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} (last status: ${result.status})`);
+    }
+    let delay = intervals[Math.min(attempt, intervals.length - 1)]!;
+    if (result.retryAfterMs !== undefined) delay = Math.min(Math.max(result.retryAfterMs, delay), opts.maxRetryAfterMs ?? 10_000);
+    await opts.sleep(Math.min(delay, remaining));
+  }
+}

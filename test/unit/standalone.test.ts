@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { StandaloneResponder } from '../../src/core/challenge/standalone.ts';
+
+test('standalone responder serves exactly the challenge path, 404 otherwise, and closes', async () => {
+  const responder = await StandaloneResponder.start({ pluginId: 'standalone', port: 0, address: '127.0.0.1' });
+  const base = `http://127.0.0.1:${responder.port}`;
+  try {
+    responder.add('tok-1', 'tok-1.thumb');
+    const ok = await fetch(`${base}/.well-known/acme-challenge/tok-1`);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'tok-1.thumb');
+    for (const path of ['/.well-known/acme-challenge/tok-2', '/.well-known/acme-challenge/tok-1/x', '/', '/.well-known/acme-challenge/']) {
+      const r = await fetch(`${base}${path}`);
+      assert.equal(r.status, 404, path);
+      assert.equal(await r.text(), 'Not found.');
+    }
+    assert.equal((await fetch(`${base}/.well-known/acme-challenge/tok-1`, { method: 'POST' })).status, 404);
+    responder.remove('tok-1');
+    assert.equal((await fetch(`${base}/.well-known/acme-challenge/tok-1`)).status, 404);
+  } finally {
+    await responder.close();
+  }
+  await assert.rejects(fetch(`${base}/`), /fetch failed/);
+});
+
+test('standalone responder listens dual-stack by default', async () => {
+  const responder = await StandaloneResponder.start({ pluginId: 'standalone', port: 0, address: undefined });
+  try {
+    responder.add('t', 'k');
+    assert.equal(await (await fetch(`http://127.0.0.1:${responder.port}/.well-known/acme-challenge/t`)).text(), 'k');
+  } finally {
+    await responder.close();
+  }
+});
+
+test('a port in use gives one line that says which port and how to change it', async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    await assert.rejects(StandaloneResponder.start({ pluginId: 'web', port, address: '127.0.0.1' }), {
+      message: `standalone plugin 'web': port ${port} on 127.0.0.1 is already in use - stop the service that holds it, or forward another port to it and use 'certnode acme plugin set web --port <port>'`,
+    });
+  } finally {
+    blocker.close();
+  }
+});

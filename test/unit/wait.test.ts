@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { waitFor, type Poll } from '../../src/core/wait.ts';
+
+function fakeClock() {
+  let t = 0;
+  const slept: number[] = [];
+  return { now: () => t, sleep: async (ms: number) => { slept.push(ms); t += ms; }, slept };
+}
+
+test('waitFor: short first intervals, then backs off; returns the value', async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  const value = await waitFor({ what: 'x', timeoutMs: 60_000, ...clock }, async (): Promise<Poll<string>> => (++calls === 6 ? { done: true, value: 'ok' } : { done: false, status: 'pending' }));
+  assert.equal(value, 'ok');
+  assert.deepEqual(clock.slept, [250, 250, 500, 500, 1000]);
+});
+
+test('waitFor: honours Retry-After, capped', async () => {
+  const clock = fakeClock();
+  let calls = 0;
+  await waitFor({ what: 'x', timeoutMs: 60_000, maxRetryAfterMs: 5000, ...clock }, async (): Promise<Poll<null>> =>
+    ++calls === 3 ? { done: true, value: null } : { done: false, status: 'processing', retryAfterMs: calls === 1 ? 2000 : 3_600_000 },
+  );
+  assert.deepEqual(clock.slept, [2000, 5000]);
+});
+
+test('waitFor: gives up at the bound and says what it waited for and the last status', async () => {
+  const clock = fakeClock();
+  await assert.rejects(
+    waitFor({ what: 'authorization of a.example.com', timeoutMs: 10_000, ...clock }, async (): Promise<Poll<null>> => ({ done: false, status: 'pending' })),
+    { message: 'gave up after 10 s waiting for authorization of a.example.com (last status: pending)' },
+  );
+  assert.ok(clock.now() <= 10_000);
+});
