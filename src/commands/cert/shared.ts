@@ -14,7 +14,7 @@ export function nodeCertSettings(env: CommandEnv): { settings: CertSettings; tar
 
 /** One key/value table per certificate; text shows dates as local `YYYY-MM-DD HH:MM:SS`, json as epoch. */
 export function certInfoResult(infos: readonly CertInfo[], env: CommandEnv): Result {
-  if (env.globals.outputFormat !== 'text') return { kind: 'objects', data: infos as unknown as Record<string, unknown>[], keys: CERT_INFO_KEYS };
+  if (env.globals.outputFormat !== 'text') return { kind: 'objects', data: infos.map((info) => ({ ...info })), keys: CERT_INFO_KEYS };
   const data = infos.map((info) => ({ ...info, notbefore: localTime(info.notbefore), notafter: localTime(info.notafter) }));
   return { kind: 'objects', data, keys: CERT_INFO_KEYS };
 }

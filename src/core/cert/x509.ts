@@ -37,7 +37,7 @@ export const CERT_INFO_KEYS = [
 
 /** Describe the first certificate of a PEM chain. */
 export function certificateInfo(chainPem: string, filename: string): CertInfo {
-  const pem = chainCertificates(chainPem)[0] ?? chainPem;
+  const pem = leafCertificate(chainPem);
   const cert = new X509Certificate(pem);
   const key = describePublicKey(cert.publicKey);
   return {
@@ -56,13 +56,11 @@ export function certificateInfo(chainPem: string, filename: string): CertInfo {
 
 /** SHA-256 fingerprint of a chain's first certificate (how the install state recognizes it). */
 export function chainFingerprint(chainPem: string): string {
-  return new X509Certificate(chainCertificates(chainPem)[0] ?? chainPem).fingerprint256;
+  return new X509Certificate(leafCertificate(chainPem)).fingerprint256;
 }
 
-/** The validity period of a chain's first certificate. */
-export function certificateValidity(chainPem: string): { notBefore: Date; notAfter: Date } {
-  const cert = new X509Certificate(chainCertificates(chainPem)[0] ?? chainPem);
-  return { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
+function leafCertificate(chainPem: string): string {
+  return chainCertificates(chainPem)[0] ?? chainPem;
 }
 
 /**

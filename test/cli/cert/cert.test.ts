@@ -341,3 +341,16 @@ test('cert-file and cert-key-file from node.cfg: installs there, leaves the mode
   assert.ok(new X509Certificate(readFileSync(certFile)).checkPrivateKey(createPrivateKey(readFileSync(keyFile))));
   assert.equal(s.files().cert, undefined, 'nothing at the default paths');
 });
+
+test('an install that cannot write its files fails and leaves the installed key as it was', async (t) => {
+  const s = setup(t);
+  assert.equal((await s.run(['cert', 'set', s.a.certFile, s.a.keyFile])).code, 0);
+  const notADir = join(s.dir, 'plain-file');
+  writeFileSync(notADir, '');
+  assert.equal((await s.run(['config', 'set', '--cert-file', join(notADir, 'host.pem')])).code, 0);
+  const r = await s.run(['cert', 'set', '--force', s.b.certFile, s.b.keyFile]);
+  assert.equal(r.code, 255);
+  assert.match(r.stderr, /^ERROR: unable to .* - Not a directory\n$/);
+  assert.equal(s.files().key, s.a.key);
+  assert.equal(readFileSync(notADir, 'utf8'), '');
+});
