@@ -16,7 +16,7 @@ const REQUIRED = [
   { command: 'pebble', pkg: 'pebble', tiers: ['e2e'] },
   { command: 'pebble-challtestsrv', pkg: 'pebble', tiers: ['e2e'] },
   { command: 'script', pkg: 'bsdutils', tiers: ['cli', 'e2e'] },
-  { command: 'openssl', pkg: 'openssl', tiers: ['e2e', 'unit'] },
+  { command: 'openssl', pkg: 'openssl', tiers: ['e2e', 'unit', 'cli'] },
 ];
 
 function have(command) {

@@ -1,6 +1,7 @@
 // The command tree. Leaf modules are imported only when their command runs.
 
 import { Command, Option } from 'commander';
+import { DEFAULT_KEY_TYPE, KEY_TYPES } from '../core/cert/keys.ts';
 import { MAX_DOMAIN_SLOT } from '../core/config/node.ts';
 import type { CommandNode, OptionNode } from '../core/argv.ts';
 import type { LeafCommand, RawOptions } from './command.ts';
@@ -81,15 +82,42 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config)"));
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
 
+  const cert = group(program, 'cert', 'the installed TLS certificate and key (node.cfg cert-file, cert-key-file)');
+  leaf(cert, 'info', 'show the installed certificate and its backup (<file>.old)', () => import('./cert/info.ts'));
+  leaf(cert, 'set', 'install a custom certificate chain and key (the previous pair is kept as <file>.old)', () => import('./cert/set.ts'))
+    .argument('<certificates-file>', 'PEM certificate chain, leaf first')
+    .argument('[key-file]', 'PEM private key (unencrypted); default: keep the installed key')
+    .addOption(bool('--force', 'replace an installed custom or ACME certificate'))
+    .addOption(bool('--restart', 'run the reload command (node.cfg reload-command) afterwards'));
+  leaf(cert, 'delete', 'remove the custom certificate; a self-signed one takes its place', () => import('./cert/delete.ts')).addOption(
+    bool('--restart', 'run the reload command (node.cfg reload-command) afterwards'),
+  );
+  leaf(cert, 'update', 'create the self-signed default certificate when none is installed', () => import('./cert/update.ts')).addOption(
+    bool('--force', 'replace the installed certificate, even a custom or ACME one'),
+  );
+
   const config = group(program, 'config', 'node configuration (node.cfg)');
   leaf(config, 'get', 'show the node configuration', () => import('./config/get.ts')).addOption(
     new Option('--property <key>', 'show only this key'),
   );
   const set = leaf(config, 'set', 'change the node configuration', () => import('./config/set.ts'))
-    .addOption(new Option('--acme <propstring>', '[account=<name>][,domains=<domain>[;<domain>...]] (domains use the standalone plugin)'))
+    .addOption(
+      new Option(
+        '--acme <propstring>',
+        `[account=<name>][,domains=<domain>[;<domain>...]][,keytype=<${KEY_TYPES.join('|')}>] (domains use the standalone plugin; keytype of the certificate key, default ${DEFAULT_KEY_TYPE})`,
+      ),
+    )
     .addOption(new Option('--acmedomain0 <propstring>', `[domain=]<domain>[,alias=<domain>][,plugin=<id>]; also --acmedomain1 ... --acmedomain${MAX_DOMAIN_SLOT}`));
   for (let i = 1; i <= MAX_DOMAIN_SLOT; i++) set.addOption(new Option(`--acmedomain${i} <propstring>`).hideHelp());
   set
+    .addOption(new Option('--cert-file <path>', 'absolute path of the installed certificate chain (default <config-dir>/certs/certnode.pem)'))
+    .addOption(new Option('--cert-key-file <path>', 'absolute path of the installed private key (default <config-dir>/certs/certnode.key)'))
+    .addOption(
+      new Option(
+        '--reload-command <command>',
+        'shell command (/bin/sh -c) run after a certificate is installed, e.g. "systemctl reload nginx"; it gets CERTNODE_CERT_FILE and CERTNODE_KEY_FILE',
+      ),
+    )
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg)'))
     .addOption(list('--delete <list>', 'keys to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs"));

@@ -2,7 +2,7 @@
 
 import { UsageError } from '../../core/errors.ts';
 import { splitList } from '../../core/config/formats.ts';
-import { checkAcmeValue, checkDomainValue, configuredDomains, isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
+import { certSettings, checkAcmeValue, checkCertSettingValue, checkDomainValue, configuredDomains, isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
 import { loadPlugins, updateNodeConfig } from '../../core/config/repo.ts';
 import type { LeafCommand } from '../command.ts';
 
@@ -24,6 +24,7 @@ export const command: LeafCommand<SetOptions> = {
       if (value === undefined) continue;
       if (key === 'acme') checkAcmeValue(value);
       else if (isDomainKey(key)) checkDomainValue(value, key);
+      else checkCertSettingValue(key, value);
       values.set(key, value);
     }
     const deletes = raw.delete === undefined ? [] : splitList(raw.delete);
@@ -46,6 +47,7 @@ export const command: LeafCommand<SetOptions> = {
         else cfg.entries.set(key, value);
       }
       configuredDomains(cfg, plugins);
+      certSettings(cfg, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
     });
     return { kind: 'none' };
   },

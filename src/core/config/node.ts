@@ -1,5 +1,7 @@
 // The node configuration model: ACME settings and domains on top of node.cfg (pure).
 
+import * as path from 'node:path';
+import { checkKeyType, DEFAULT_KEY_TYPE, type KeyType } from '../cert/keys.ts';
 import { UsageError } from '../errors.ts';
 import { checkAlias, checkConfigId, checkDomain, type IdentifierKind } from './formats.ts';
 import type { NodeConfig } from './node-cfg.ts';
@@ -11,14 +13,26 @@ import { parsePropertyString, type PropertySchema } from './property-string.ts';
 export const MAX_DOMAIN_SLOT = 99;
 export const DEFAULT_ACCOUNT = 'default';
 
-export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains'] };
+export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype'] };
 export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin'], defaultKey: 'domain' };
 
 const DOMAIN_KEY = /^acmedomain(\d+)$/;
 
+/** Where the certificate goes and what runs after it is installed (paths absolute). */
+export const CERT_FILE_KEY = 'cert-file';
+export const CERT_KEY_FILE_KEY = 'cert-key-file';
+export const RELOAD_COMMAND_KEY = 'reload-command';
+
 /** Keys `config set` accepts and `config get --property` knows, in help order. */
 export function nodeConfigKeys(): string[] {
-  return ['acme', ...Array.from({ length: MAX_DOMAIN_SLOT + 1 }, (_, i) => `acmedomain${i}`), 'description'];
+  return [
+    'acme',
+    ...Array.from({ length: MAX_DOMAIN_SLOT + 1 }, (_, i) => `acmedomain${i}`),
+    CERT_FILE_KEY,
+    CERT_KEY_FILE_KEY,
+    RELOAD_COMMAND_KEY,
+    'description',
+  ];
 }
 
 export function isDomainKey(key: string): boolean {
@@ -42,7 +56,41 @@ export function checkAcmeValue(value: string, param = 'acme'): Map<string, strin
   const account = props.get('account');
   if (account !== undefined) checkConfigId(account, param);
   for (const domain of (props.get('domains') ?? '').split(';').filter(Boolean)) checkDomain(domain, param);
+  const keytype = props.get('keytype');
+  if (keytype !== undefined) checkKeyType(keytype, `${param}: keytype`);
   return props;
+}
+
+/** Validate a `cert-file`, `cert-key-file` or `reload-command` value (other keys pass). */
+export function checkCertSettingValue(key: string, value: string): string {
+  if (key === CERT_FILE_KEY || key === CERT_KEY_FILE_KEY) {
+    if (!path.isAbsolute(value)) throw new UsageError(`value '${value}' is not an absolute path`, key);
+    if (value.endsWith('/')) throw new UsageError(`value '${value}' names a directory, not a file`, key);
+  }
+  if (key === RELOAD_COMMAND_KEY && value.trim() === '') throw new UsageError('value must not be empty (use --delete reload-command)', key);
+  return value;
+}
+
+export interface CertSettings {
+  keyType: KeyType;
+  /** Absolute paths of the installed chain and key. */
+  certFile: string;
+  keyFile: string;
+  reloadCommand: string | undefined;
+}
+
+/** The certificate settings of a node, defaults filled in; checks the whole set (file paths must differ). */
+export function certSettings(cfg: NodeConfig, defaults: { certFile: string; keyFile: string }): CertSettings {
+  const acme = cfg.entries.get('acme');
+  const keytype = acme === undefined ? undefined : checkAcmeValue(acme).get('keytype');
+  const get = (key: string): string | undefined => {
+    const value = cfg.entries.get(key);
+    return value === undefined ? undefined : checkCertSettingValue(key, value);
+  };
+  const certFile = path.normalize(get(CERT_FILE_KEY) ?? defaults.certFile);
+  const keyFile = path.normalize(get(CERT_KEY_FILE_KEY) ?? defaults.keyFile);
+  if (certFile === keyFile) throw new UsageError(`value '${keyFile}' is also the cert-file; the key needs a file of its own`, CERT_KEY_FILE_KEY);
+  return { keyType: keytype ? checkKeyType(keytype, 'acme: keytype') : DEFAULT_KEY_TYPE, certFile, keyFile, reloadCommand: get(RELOAD_COMMAND_KEY) };
 }
 
 /** Validate one `acmedomainN` value. */

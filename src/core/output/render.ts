@@ -90,6 +90,8 @@ export function formatValue(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  // a list of plain values (SANs, contacts) reads best unquoted
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.map((v) => `- ${v}`).join('\n');
   return toYaml(value).replace(/\n$/, '');
 }
 

@@ -58,3 +58,21 @@ export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<R
   }
   return json && result ? result : { kind: 'none' };
 }
+
+/**
+ * Step lines for a command that is not a task (no "Task OK" line, PVE's `cert set`): stdout in
+ * text mode, stderr in json modes, nothing with --quiet.
+ */
+export function stepLog(env: CommandEnv): TaskLog {
+  const { io } = env.ctx;
+  const stream = env.globals.outputFormat === 'text' ? io.stdout : io.stderr;
+  const color = colorOn(env, env.globals.outputFormat === 'text' ? 'stdout' : 'stderr');
+  return {
+    info(text) {
+      if (!env.globals.quiet) stream.write(`${text}\n`);
+    },
+    warn(text) {
+      if (!env.globals.quiet) stream.write(`${color ? `${COLORS.yellow}${text}${COLORS.reset}` : text}\n`);
+    },
+  };
+}

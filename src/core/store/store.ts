@@ -14,6 +14,11 @@ export interface WriteOptions {
   mode: number;
   /** Mode for directories this write creates (and for the immediate parent, which it enforces). */
   dirMode: number;
+  /**
+   * Leave the mode of an existing parent directory alone: for paths the user configured
+   * (e.g. /etc/ssl/private, 0710 root:ssl-cert), which certnode does not own.
+   */
+  keepDirMode?: boolean;
 }
 
 /** SHA-256 hex of the bytes; the digest `--digest` accepts. */
@@ -48,9 +53,10 @@ export function readTextIfExists(file: string): string | undefined {
   }
 }
 
-/** Create a directory (and parents) and force its mode, whatever the umask. */
-export function ensureDir(dir: string, mode: number): void {
+/** Create a directory (and parents) and force its mode, whatever the umask (unless `keepMode` and it exists). */
+export function ensureDir(dir: string, mode: number, keepMode = false): void {
   try {
+    if (keepMode && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
     // Parents we create are ordinary directories; only `dir` itself gets `mode`.
     fs.mkdirSync(path.dirname(dir), { recursive: true, mode: PUBLIC_DIR_MODE });
     fs.mkdirSync(dir, { recursive: true, mode });
@@ -66,7 +72,7 @@ export function ensureDir(dir: string, mode: number): void {
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions): void {
   const dir = path.dirname(file);
-  ensureDir(dir, opts.dirMode);
+  ensureDir(dir, opts.dirMode, opts.keepDirMode);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {

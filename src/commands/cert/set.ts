@@ -1,0 +1,56 @@
+// certnode cert set <certificates-file> [<key-file>] [--force] [--restart]
+
+import * as fs from 'node:fs';
+import { parseBoolean } from '../../core/config/formats.ts';
+import { planCustomCertificate } from '../../core/cert/custom.ts';
+import { installCertificate } from '../../core/cert/install.ts';
+import { loadPrivateKey } from '../../core/cert/keys.ts';
+import { parseCertificateChain, parsePrivateKeyPem } from '../../core/cert/pem.ts';
+import { UsageError } from '../../core/errors.ts';
+import { stepLog } from '../../core/output/tasklog.ts';
+import { errnoText } from '../../core/store/store.ts';
+import type { LeafCommand } from '../command.ts';
+import { certInfoResult, installedInfo, nodeCertSettings } from './shared.ts';
+import { reloadAfterInstall, requireReloadCommand } from './reload.ts';
+
+export interface SetOptions {
+  chain: string;
+  key: string | undefined;
+  force: boolean;
+  restart: boolean;
+}
+
+export const command: LeafCommand<SetOptions> = {
+  parse(args, raw) {
+    const [certificatesFile, keyFile] = args;
+    const chain = parseCertificateChain(readArgumentFile(certificatesFile!, 'certificates'), 'certificates');
+    let key: string | undefined;
+    if (keyFile !== undefined) {
+      key = parsePrivateKeyPem(readArgumentFile(keyFile, 'key'), 'key');
+      loadPrivateKey(key); // refuses a password-protected key before anything else happens
+    }
+    return {
+      chain,
+      key,
+      force: raw.force === undefined ? false : parseBoolean(raw.force, 'force'),
+      restart: raw.restart === undefined ? false : parseBoolean(raw.restart, 'restart'),
+    };
+  },
+  async run(env, opts) {
+    const { settings, targets } = nodeCertSettings(env);
+    if (opts.restart) requireReloadCommand(settings);
+    const log = stepLog(env);
+    log.info('Setting custom certificate files');
+    const { pair } = await installCertificate(targets, (current) => planCustomCertificate(current, opts), { now: env.ctx.now(), backup: true });
+    if (opts.restart) await reloadAfterInstall(env, settings, log);
+    return certInfoResult(installedInfo(pair.chain, targets.certFile), env);
+  },
+};
+
+function readArgumentFile(file: string, param: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`unable to read file '${file}' - ${err instanceof Error ? errnoText(err) : String(err)}`, param);
+  }
+}

@@ -1,0 +1,24 @@
+// When a certificate is due for renewal (pure; the caller passes `now`).
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Certificates shorter-lived than this renew at half their lifetime instead of two thirds. */
+export const SHORT_LIFETIME_MS = 10 * DAY_MS;
+
+export interface RenewalDecision {
+  due: boolean;
+  /** The instant from which the certificate is due. */
+  dueAt: Date;
+}
+
+/**
+ * Due when less than a third of the lifetime is left, or less than half for lifetimes under
+ * 10 days (PBS >= 4.1.10 without its 3-day floor). A certificate whose dates make no sense
+ * (notAfter not after notBefore) is due at once.
+ */
+export function renewalDecision(notBefore: Date, notAfter: Date, now: Date): RenewalDecision {
+  const lifetime = notAfter.getTime() - notBefore.getTime();
+  if (!(lifetime > 0)) return { due: true, dueAt: new Date(now.getTime()) };
+  const lead = lifetime < SHORT_LIFETIME_MS ? lifetime / 2 : lifetime / 3;
+  const dueAt = new Date(notAfter.getTime() - Math.floor(lead));
+  return { due: now.getTime() >= dueAt.getTime(), dueAt };
+}
