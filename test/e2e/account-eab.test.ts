@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { pebbleFixture } from '../helpers/pebble.ts';
+import { KEY, runCliPty } from '../helpers/pty.ts';
 
 const KID = 'kid-1';
 const HMAC = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W';
@@ -68,5 +69,23 @@ test(
     const r = await runCli(['acme', 'account', 'register', 'piped', 'e@example.com', '--directory', pebble.directoryUrl], { configDir: dir, env: pebble.env, stdin: `y\n${KID}\n${HMAC}\n` });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(files().includes('piped'));
+  }),
+);
+
+test(
+  'EAB asked on a terminal, the key masked',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCliPty(
+      ['--config-dir', dir, 'acme', 'account', 'register', 'ttyeab', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
+      [
+        { expect: 'Enter EAB key id', send: `${KID}${KEY.enter}` },
+        { expect: 'Enter EAB key', send: `${HMAC}${KEY.enter}` },
+      ],
+      { env: pebble.env },
+    );
+    assert.equal(r.code, 0, r.output);
+    assert.ok(!r.output.includes(HMAC), 'the key is not echoed');
+    assert.ok(files().includes('ttyeab'));
   }),
 );
