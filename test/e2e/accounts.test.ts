@@ -106,11 +106,11 @@ describe('account lifecycle', () => {
       const first = await runCli(args, { configDir: dir, env: pebble.env });
       assert.equal(first.code, 0, first.stderr);
       const before = JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')) as unknown;
-      const requests = pebble.requestCount();
+      const requests = await pebble.requestCount();
       const second = await runCli(args, { configDir: dir, env: pebble.env });
       assert.equal(second.code, 255);
       assert.equal(second.stderr, "ERROR: name: ACME account config file 'twice' already exists.\n");
-      assert.equal(pebble.requestCount(), requests, 'no request may reach Pebble');
+      assert.equal(await pebble.requestCount(), requests, 'no request may reach Pebble');
       assert.deepEqual(JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')), before);
     }),
   );

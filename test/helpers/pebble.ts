@@ -30,8 +30,11 @@ export interface Pebble {
   challtestsrv: { dnsAddr: string; managementUrl: string };
   /** Environment for a spawned certnode that talks to this Pebble. */
   env: Record<string, string>;
-  /** Requests Pebble's ACME API has handled so far (from its log). */
-  requestCount(): number;
+  /**
+   * Requests Pebble's ACME API has handled so far, from its log. The log arrives through a pipe,
+   * possibly after the HTTP response: wait until it has been quiet for a moment (bounded).
+   */
+  requestCount(): Promise<number>;
   log(): string;
   challtestsrvLog(): string;
   /** Pebble's current root / intermediate (new at every start). */
@@ -203,7 +206,17 @@ export async function startPebble(opts: PebbleOptions = {}): Promise<Pebble> {
     challtestsrv: { dnsAddr: `127.0.0.1:${dnsPort}`, managementUrl: `http://127.0.0.1:${challMgmt}` },
     // The machine presets NODE_EXTRA_CA_CERTS to the system bundle; the CLI must trust our CA instead.
     env: { NODE_EXTRA_CA_CERTS: tls.caFile },
-    requestCount: () => (pebble.output().match(/ -> calling handler\(\)/g) ?? []).length,
+    requestCount: async () => {
+      const count = (): number => (pebble.output().match(/ -> calling handler\(\)/g) ?? []).length;
+      const deadline = Date.now() + 2000;
+      let last = count();
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 150));
+        const now = count();
+        if (now === last || Date.now() > deadline) return now;
+        last = now;
+      }
+    },
     log: pebble.output,
     challtestsrvLog: chall.output,
     root: () => fetchPem('/roots/0'),
