@@ -58,6 +58,25 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
 
   const acme = group(program, 'acme', 'ACME accounts, challenge plugins and certificates');
 
+  const account = group(acme, 'account', 'ACME accounts (acme/accounts/<name>)');
+  leaf(account, 'list', 'list the ACME accounts', () => import('./acme/account/list.ts'));
+  leaf(account, 'register', 'register a new ACME account with a CA', () => import('./acme/account/register.ts'))
+    .argument('[name]', "account name (default 'default')")
+    .argument('<contact>', 'contact e-mail addresses (separated by , ; or spaces)')
+    .addOption(new Option('--directory <url>', 'ACME directory URL (default: choose from a menu)'))
+    .addOption(bool('--agree-tos', "agree to the CA's terms of service without asking"))
+    .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
+    .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))
+    .addOption(new Option('--key-type <type>', 'account key: ec-256 (default), ec-384, rsa-2048, rsa-3072 or rsa-4096'));
+  leaf(account, 'info', 'show an ACME account', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
+  leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
+    .argument('[name]', "account name (default 'default')")
+    .addOption(list('--contact <list>', 'new contact e-mail addresses'));
+  leaf(account, 'deactivate', 'deactivate an account at the CA and retire its file', () => import('./acme/account/deactivate.ts'))
+    .argument('[name]', "account name (default 'default')")
+    .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'));
+  leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
+
   const plugin = group(acme, 'plugin', 'ACME challenge plugins (acme/plugins.cfg)');
   leaf(plugin, 'list', 'list the challenge plugins', () => import('./acme/plugin/list.ts')).addOption(
     new Option('--type <type>', 'only plugins of this type (dns or standalone)'),

@@ -1,0 +1,279 @@
+// The ACME adapter: certnode's only importer of acme-client (loaded lazily, it is slow to load).
+// acme-client signs requests; transport, nonces, retries and errors are ours:
+// - nonces come from the Replay-Nonce of earlier responses (a HEAD newNonce only when none is left),
+// - badNonce is retried, Retry-After is honoured up to a cap and reported beyond it,
+// - problem documents become AcmeProblemError carrying the CA's detail.
+
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { Context } from '../../context.ts';
+import { CliError } from '../errors.ts';
+import { BAD_NONCE, planRetry, problemError, type HttpResponse } from './problems.ts';
+
+export const USER_AGENT_PRODUCT = 'certnode';
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_BAD_NONCE_RETRIES = 5;
+const MAX_RATE_LIMIT_RETRIES = 2;
+const NONCE_POOL_SIZE = 16;
+
+export interface AcmeDirectory {
+  newAccount: string;
+  newNonce: string;
+  newOrder: string;
+  revokeCert?: string;
+  keyChange?: string;
+  renewalInfo?: string;
+  meta?: {
+    termsOfService?: string;
+    website?: string;
+    caaIdentities?: string[];
+    externalAccountRequired?: boolean;
+    profiles?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+export interface ExternalAccountBinding {
+  kid: string;
+  hmacKey: string;
+}
+
+export interface NewAccount {
+  contact: string[];
+  termsOfServiceAgreed: boolean;
+  eab?: ExternalAccountBinding;
+}
+
+export type AcmeAccountObject = Record<string, unknown>;
+
+/** What certnode needs from an ACME server (one directory). Orders will be added to AcmeAccount. */
+export interface AcmeService {
+  readonly directoryUrl: string;
+  getDirectory(): Promise<AcmeDirectory>;
+  /** newAccount with a fresh key; returns the CA's account object and the account URL. */
+  createAccount(accountKey: string, req: NewAccount): Promise<{ account: AcmeAccountObject; location: string }>;
+  /** An existing account, for requests signed with its key. */
+  account(accountKey: string, location: string): AcmeAccount;
+  /** ACME HTTP requests sent so far (for tests and benchmarks). */
+  requestCount(): number;
+}
+
+export interface AcmeAccount {
+  readonly location: string;
+  /** Update the account (`{}` refreshes it) and return the CA's account object. */
+  update(update: { contact?: string[] }): Promise<AcmeAccountObject>;
+  deactivate(): Promise<AcmeAccountObject>;
+}
+
+export interface AcmeOptions {
+  directoryUrl: string;
+  /** certnode's version, for the User-Agent. */
+  version: string;
+}
+
+/** The part of acme-client's HttpClient we drive or replace. */
+interface AcmeHttpClient {
+  directoryCache: unknown;
+  directoryTimestamp: number;
+  externalAccountBinding: { kid?: string; hmacKey?: string } | undefined;
+  getJwk(): unknown;
+  createSignedBody(url: string, payload: unknown, opts: { nonce: string; kid: string | null }): unknown;
+  createSignedHmacBody(hmacKey: string, url: string, payload: unknown, opts: { kid: string }): unknown;
+  request(url: string, method: string, opts?: { data?: unknown; headers?: Record<string, string> }): Promise<HttpResponse>;
+  getNonce(): Promise<string>;
+  getDirectory(): Promise<unknown>;
+  signedRequest(url: string, payload: unknown, opts?: { kid?: string | null; nonce?: string | null; includeExternalAccountBinding?: boolean }): Promise<HttpResponse>;
+}
+
+interface AcmeClientInstance {
+  http: AcmeHttpClient;
+  api: { http: AcmeHttpClient };
+  createAccount(data: Record<string, unknown>): Promise<AcmeAccountObject>;
+  updateAccount(data: Record<string, unknown>): Promise<AcmeAccountObject>;
+  getAccountUrl(): string;
+}
+
+/** One connection setup for all requests: keep-alive agent, the CA bundle certnode was told to trust. */
+function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
+  let ca: string[] | undefined;
+  const bundle = ctx.env.CERTNODE_CA_BUNDLE;
+  if (bundle) {
+    // An explicit `ca` replaces Node's default store, so add the public roots and NODE_EXTRA_CA_CERTS back.
+    ca = [...rootCertificates, readPem(bundle, 'CERTNODE_CA_BUNDLE')];
+    if (ctx.env.NODE_EXTRA_CA_CERTS) ca.push(readPem(ctx.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS'));
+  }
+  return {
+    https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }),
+    http: new http.Agent({ keepAlive: true }),
+  };
+}
+
+function readPem(file: string, variable: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`unable to read CA bundle '${file}' (${variable}) - ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A network failure as one line ("connect ECONNREFUSED 127.0.0.1:1"). */
+export function networkErrorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return networkErrorText(err.errors[0]);
+  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  return String(err);
+}
+
+export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeService> {
+  const acme = (await import('acme-client')).default;
+  const agents = transport(ctx);
+  const userAgent = `${USER_AGENT_PRODUCT}/${opts.version}`;
+  // acme-client's own axios is not used for ACME traffic (we replace request()), but keep it from sleeping if anything does.
+  (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
+
+  let requests = 0;
+  const nonces: string[] = [];
+
+  const send = (url: string, method: string, body?: unknown): Promise<HttpResponse> => {
+    requests++;
+    return new Promise((resolve, reject) => {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        reject(new CliError(`invalid URL '${url}'`));
+        return;
+      }
+      const isHttps = target.protocol === 'https:';
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const headers: Record<string, string> = { 'User-Agent': userAgent, Accept: 'application/json, application/pem-certificate-chain, */*' };
+      if (payload) {
+        headers['Content-Type'] = 'application/jose+json';
+        headers['Content-Length'] = String(payload.length);
+      }
+      const req = (isHttps ? https : http).request(target, { method: method.toUpperCase(), headers, agent: isHttps ? agents.https : agents.http }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const contentType = String(res.headers['content-type'] ?? '');
+          let data: unknown = text;
+          if (/json/i.test(contentType) || /^\s*[{[]/.test(text)) {
+            try {
+              data = JSON.parse(text);
+            } catch {
+              data = text;
+            }
+          }
+          const flat: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+          const nonce = flat['replay-nonce'];
+          if (nonce) {
+            nonces.push(nonce);
+            if (nonces.length > NONCE_POOL_SIZE) nonces.shift();
+          }
+          resolve({ status: res.statusCode ?? 0, headers: flat, data });
+        });
+      });
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no response within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      req.on('error', (err) => reject(new CliError(`${method.toUpperCase()} '${url}' failed - ${networkErrorText(err)}`)));
+      req.end(payload);
+    });
+  };
+
+  /** Unsigned request with bounded retries on 429/5xx. */
+  const unsigned = async (url: string, method: string): Promise<HttpResponse> => {
+    for (let attempt = 0; ; attempt++) {
+      const resp = await send(url, method);
+      if (resp.status < 400) return resp;
+      const plan = planRetry(resp, attempt, MAX_RATE_LIMIT_RETRIES, ctx.now());
+      if (plan.action === 'fail') throw problemError(resp, url, plan.retryAt);
+      await ctx.sleep(plan.waitMs);
+    }
+  };
+
+  let directory: AcmeDirectory | undefined;
+  const getDirectory = async (): Promise<AcmeDirectory> => {
+    if (directory) return directory;
+    let resp: HttpResponse;
+    try {
+      resp = await unsigned(opts.directoryUrl, 'get');
+    } catch (err) {
+      const reason = err instanceof CliError ? err.message.replace(/^GET '[^']*' failed - /, '') : networkErrorText(err);
+      throw new CliError(`unable to fetch ACME directory '${opts.directoryUrl}' - ${reason}`);
+    }
+    directory = checkDirectory(opts.directoryUrl, resp.data);
+    return directory;
+  };
+
+  /** An acme-client Client for `accountKey` whose transport, nonces and retries are ours. */
+  const makeClient = (accountKey: string, accountUrl?: string): AcmeClientInstance => {
+    const client = new acme.Client({ directoryUrl: opts.directoryUrl, accountKey, ...(accountUrl ? { accountUrl } : {}) }) as unknown as AcmeClientInstance;
+    const httpClient = client.http;
+    httpClient.request = (url, method, reqOpts) => send(url, method, reqOpts?.data);
+    httpClient.getDirectory = async () => getDirectory();
+    httpClient.getNonce = async () => {
+      const pooled = nonces.pop();
+      if (pooled) return pooled;
+      const dir = await getDirectory();
+      await unsigned(dir.newNonce, 'head');
+      const fresh = nonces.pop();
+      if (!fresh) throw new CliError(`the ACME server sent no Replay-Nonce from '${dir.newNonce}'`);
+      return fresh;
+    };
+    httpClient.signedRequest = async (url, payload, { kid = null, includeExternalAccountBinding = false } = {}) => {
+      let body = payload;
+      const eab = httpClient.externalAccountBinding;
+      if (includeExternalAccountBinding && eab?.kid && eab.hmacKey && body !== null && typeof body === 'object') {
+        body = { ...(body as object), externalAccountBinding: httpClient.createSignedHmacBody(eab.hmacKey, url, httpClient.getJwk(), { kid: eab.kid }) };
+      }
+      let badNonces = 0;
+      for (let attempt = 0; ; ) {
+        const nonce = await httpClient.getNonce();
+        const resp = await send(url, 'post', httpClient.createSignedBody(url, body, { nonce, kid }));
+        if (resp.status < 400) return resp;
+        const type = (resp.data as { type?: unknown } | null)?.type;
+        if (resp.status === 400 && type === BAD_NONCE && badNonces < MAX_BAD_NONCE_RETRIES) {
+          badNonces++;
+          continue;
+        }
+        const plan = planRetry(resp, attempt, MAX_RATE_LIMIT_RETRIES, ctx.now());
+        if (plan.action === 'fail') throw problemError(resp, url, plan.retryAt);
+        attempt++;
+        await ctx.sleep(plan.waitMs);
+      }
+    };
+    return client;
+  };
+
+  return {
+    directoryUrl: opts.directoryUrl,
+    getDirectory,
+    async createAccount(accountKey, req) {
+      await getDirectory();
+      const client = makeClient(accountKey);
+      client.http.externalAccountBinding = req.eab ? { kid: req.eab.kid, hmacKey: req.eab.hmacKey } : {};
+      const account = await client.createAccount({ contact: req.contact, termsOfServiceAgreed: req.termsOfServiceAgreed });
+      return { account, location: client.getAccountUrl() };
+    },
+    account(accountKey, location) {
+      const client = makeClient(accountKey, location);
+      return {
+        location,
+        update: (update) => client.updateAccount(update.contact ? { contact: update.contact } : {}),
+        deactivate: () => client.updateAccount({ status: 'deactivated' }),
+      };
+    },
+    requestCount: () => requests,
+  };
+}
+
+/** The directory object, or an error saying the URL is not an ACME directory. */
+export function checkDirectory(url: string, data: unknown): AcmeDirectory {
+  const d = data as Partial<AcmeDirectory> | null;
+  const ok = d !== null && typeof d === 'object' && !Array.isArray(d) && ['newAccount', 'newNonce', 'newOrder'].every((k) => typeof (d as Record<string, unknown>)[k] === 'string');
+  if (!ok) throw new CliError(`'${url}' is not an ACME directory (no newAccount/newNonce/newOrder)`);
+  return d as AcmeDirectory;
+}

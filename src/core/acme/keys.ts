@@ -1,0 +1,28 @@
+// Key types certnode offers for accounts (and, later, certificates), and their generation.
+
+import { generateKeyPair } from 'node:crypto';
+import { UsageError } from '../errors.ts';
+
+export const KEY_TYPES = ['ec-256', 'ec-384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+export const DEFAULT_KEY_TYPE: KeyType = 'ec-256';
+
+export function parseKeyType(value: string, param = 'key-type'): KeyType {
+  if (!(KEY_TYPES as readonly string[]).includes(value)) {
+    throw new UsageError(`value '${value}' does not have a value in the enumeration '${KEY_TYPES.join(', ')}'`, param);
+  }
+  return value as KeyType;
+}
+
+/** A new private key as PKCS#8 PEM. */
+export function generatePrivateKey(type: KeyType): Promise<string> {
+  const encoding = { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } } as const;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, _pub: string, priv: string): void => (err ? reject(err) : resolve(priv));
+    if (type.startsWith('ec-')) {
+      generateKeyPair('ec', { namedCurve: type === 'ec-256' ? 'P-256' : 'P-384', ...encoding }, done);
+    } else {
+      generateKeyPair('rsa', { modulusLength: Number(type.slice(4)), ...encoding }, done);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+// ACME account files (acme/accounts/<name>): Proxmox's JSON shape, parsed and serialized (pure).
+// PVE writes `directory`, PBS `directoryUrl`; both are read, PVE's is written.
+
+import { toJson } from '../output/render.ts';
+import { ConfigError } from '../errors.ts';
+
+export interface AccountFile {
+  /** The account object as the CA returned it. */
+  account: Record<string, unknown>;
+  directory: string;
+  /** PEM private key. */
+  key: string;
+  location: string;
+  /** The terms of service URL agreed to, if any. */
+  tos?: string;
+  /** Keys certnode does not know, kept on rewrite. */
+  extra: Record<string, unknown>;
+}
+
+const KNOWN = new Set(['account', 'directory', 'directoryUrl', 'key', 'location', 'tos']);
+
+export function parseAccountFile(text: string, file: string): AccountFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`invalid JSON - ${err instanceof Error ? err.message : String(err)}`, file);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError('not a JSON object', file);
+  const obj = data as Record<string, unknown>;
+  const str = (key: string): string | undefined => (typeof obj[key] === 'string' ? (obj[key] as string) : undefined);
+  const directory = str('directory') ?? str('directoryUrl');
+  const key = str('key');
+  const location = str('location');
+  if (!directory) throw new ConfigError("missing 'directory'", file);
+  if (!key) throw new ConfigError("missing 'key'", file);
+  if (!location) throw new ConfigError("missing 'location'", file);
+  const account = obj.account !== null && typeof obj.account === 'object' && !Array.isArray(obj.account) ? (obj.account as Record<string, unknown>) : {};
+  const extra = Object.fromEntries(Object.entries(obj).filter(([k]) => !KNOWN.has(k)));
+  const tos = str('tos');
+  return { account, directory, key, location, ...(tos ? { tos } : {}), extra };
+}
+
+/** PVE style: pretty, keys sorted, trailing newline. */
+export function serializeAccountFile(acc: AccountFile): string {
+  const { extra, ...known } = acc;
+  return `${toJson({ ...extra, ...known }, true)}\n`;
+}
+
+/** What `account info` shows: everything but the private key. */
+export function accountInfo(acc: AccountFile): Record<string, unknown> {
+  return { account: acc.account, directory: acc.directory, location: acc.location, ...(acc.tos ? { tos: acc.tos } : {}) };
+}

@@ -1,0 +1,230 @@
+// Questions to the user. On a terminal: a prompt library (arrow-key menu, confirm).
+// Without one: pvenode's way — the prompt text and a newline, then one line from stdin.
+// Every question names the flag that answers it, so EOF on stdin fails with a hint instead of hanging.
+
+import type { Readable, Writable } from 'node:stream';
+import type { Context } from '../context.ts';
+import { CancelledError, UsageError } from './errors.ts';
+
+export interface MenuChoice<T> {
+  label: string;
+  value: T;
+}
+
+export interface Question {
+  /** pvenode's prompt text, e.g. "Do you agree to the above terms? [y|N]: ". */
+  text: string;
+  /** The flag that answers this question without a prompt (named in the EOF error). */
+  flag: string;
+}
+
+export interface Prompter {
+  readonly interactive: boolean;
+  /** A line of information shown with the questions. */
+  say(text: string): void;
+  /** Pick one of `choices`; in line mode the user types the index (pvenode's menu). */
+  menu<T>(q: Question, choices: readonly MenuChoice<T>[]): Promise<T>;
+  /** Free text; `secret` hides it on a terminal. Empty answers are asked again. */
+  input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string>;
+  /**
+   * Yes/no, default no. `required`: EOF is an error naming the flag (the command cannot go on
+   * without an answer); otherwise EOF means the default.
+   */
+  confirm(q: Question & { required: boolean }): Promise<boolean>;
+  close(): void;
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** Reads stdin line by line through one buffer, so answers piped in together are not lost between questions. */
+export class LineReader {
+  private buffer = '';
+  private ended = false;
+  private waiting: (() => void) | undefined;
+  private started = false;
+  private readonly input: Readable;
+
+  constructor(input: Readable) {
+    this.input = input;
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.input.setEncoding('utf8');
+    this.input.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.wake();
+    });
+    this.input.on('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    this.input.on('error', () => {
+      this.ended = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.();
+  }
+
+  /** The next line without its newline; undefined at end of input. */
+  async readLine(): Promise<string | undefined> {
+    this.start();
+    this.input.resume();
+    for (;;) {
+      const nl = this.buffer.indexOf('\n');
+      if (nl >= 0) {
+        const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+        this.buffer = this.buffer.slice(nl + 1);
+        this.input.pause();
+        return line;
+      }
+      if (this.ended) {
+        if (this.buffer === '') return undefined;
+        const line = this.buffer;
+        this.buffer = '';
+        return line;
+      }
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  close(): void {
+    if (this.started) {
+      this.input.removeAllListeners('data');
+      this.input.pause();
+    }
+    (this.input as Readable & { unref?: () => void }).unref?.();
+  }
+}
+
+function noAnswer(q: Question): UsageError {
+  return new UsageError(`no answer for "${q.text.replace(/:\s*$/, '')}" on stdin; pass ${q.flag}`);
+}
+
+/** pvenode's PVE::PTY::read_line behaviour over a pipe (or a terminal without a prompt library). */
+export class LinePrompter implements Prompter {
+  readonly interactive = false;
+  private readonly reader: LineReader;
+  private readonly out: Writable;
+  private readonly newlineAfterPrompt: boolean;
+
+  constructor(input: Readable, out: Writable, newlineAfterPrompt: boolean) {
+    this.reader = new LineReader(input);
+    this.out = out;
+    this.newlineAfterPrompt = newlineAfterPrompt;
+  }
+
+  say(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+
+  private async ask(q: Question): Promise<string | undefined> {
+    this.out.write(this.newlineAfterPrompt ? `${q.text}\n` : q.text);
+    return this.reader.readLine();
+  }
+
+  async menu<T>(q: Question, choices: readonly MenuChoice<T>[]): Promise<T> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      choices.forEach((c, i) => this.say(`${i}) ${c.label}`));
+      const answer = await this.ask(q);
+      if (answer === undefined) throw noAnswer(q);
+      const trimmed = answer.trim();
+      const choice = /^\d+$/.test(trimmed) ? choices[Number(trimmed)] : undefined;
+      if (choice) return choice.value;
+      this.say('Invalid selection.');
+    }
+    throw new CancelledError('Aborting.');
+  }
+
+  async input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const answer = await this.ask(q);
+      if (answer === undefined) throw noAnswer(q);
+      const value = answer.trim();
+      if (value === '') continue;
+      const problem = q.validate?.(value);
+      if (problem === undefined) return value;
+      this.say(problem);
+    }
+    throw new CancelledError('Aborting.');
+  }
+
+  async confirm(q: Question & { required: boolean }): Promise<boolean> {
+    const answer = await this.ask(q);
+    if (answer === undefined) {
+      if (q.required) throw noAnswer(q);
+      return false;
+    }
+    return /^y$/i.test(answer.trim());
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+type InquirerContext = { input: Readable; output: Writable };
+
+/** A terminal: @inquirer/prompts (loaded only when a question is actually asked). */
+export class TtyPrompter implements Prompter {
+  readonly interactive = true;
+  private readonly context: InquirerContext;
+
+  constructor(input: Readable, output: Writable) {
+    this.context = { input, output };
+  }
+
+  say(text: string): void {
+    this.context.output.write(`${text}\n`);
+  }
+
+  private async run<T>(ask: (prompts: typeof import('@inquirer/prompts')) => Promise<T>): Promise<T> {
+    const prompts = await import('@inquirer/prompts');
+    try {
+      return await ask(prompts);
+    } catch (err) {
+      if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw new CancelledError('Aborting.');
+      throw err;
+    }
+  }
+
+  menu<T>(q: Question, choices: readonly MenuChoice<T>[]): Promise<T> {
+    return this.run((p) =>
+      p.select({ message: q.text.replace(/:\s*$/, ''), choices: choices.map((c) => ({ name: c.label, value: c.value })), loop: false }, this.context),
+    );
+  }
+
+  input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string> {
+    const validate = (value: string): string | true => {
+      if (value.trim() === '') return 'an answer is required';
+      return q.validate?.(value.trim()) ?? true;
+    };
+    const message = q.text.replace(/:\s*$/, '');
+    return this.run(async (p) =>
+      (q.secret ? await p.password({ message, mask: '*', validate }, this.context) : await p.input({ message, validate }, this.context)).trim(),
+    );
+  }
+
+  confirm(q: Question & { required: boolean }): Promise<boolean> {
+    return this.run((p) => p.confirm({ message: q.text.replace(/\s*\[y\|N\]:?\s*$/, ''), default: false }, this.context));
+  }
+
+  close(): void {}
+}
+
+/**
+ * The prompter for this process. Prompt library only when both ends are terminals; otherwise
+ * pvenode's line protocol (prompt + newline when stdin is not a terminal). `out` is where
+ * prompts go (stderr in json modes so stdout carries only JSON).
+ */
+export function createPrompter(ctx: Context, out: Writable = ctx.io.stdout): Prompter {
+  const { io } = ctx;
+  if (io.isStdinTTY && io.isStdoutTTY && out === io.stdout) return new TtyPrompter(io.stdin, io.stdout);
+  return new LinePrompter(io.stdin, out, !io.isStdinTTY);
+}

@@ -1,0 +1,91 @@
+// External Account Binding against a Pebble that requires it.
+
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli, tempDir } from '../helpers/cli.ts';
+import { pebbleFixture } from '../helpers/pebble.ts';
+import { KEY, runCliPty } from '../helpers/pty.ts';
+
+const KID = 'kid-1';
+const HMAC = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W';
+const WRONG = 'b10lLJs8l1GPIzsLP0s6pMt8O0XVGnfTaCeROxQM0BIt2XrJMDHJZBM5NuQmQJQH';
+const fixture = pebbleFixture({ eabRequired: true, eabKeys: { [KID]: HMAC, 'kid-2': WRONG } });
+const { dir, cleanup } = tempDir();
+const files = (): string[] => (existsSync(join(dir, 'acme', 'accounts')) ? readdirSync(join(dir, 'acme', 'accounts')) : []);
+
+before(() => fixture.start());
+after(async () => {
+  await fixture.stop();
+  cleanup();
+});
+
+test(
+  'the right kid/key registers',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCli(['acme', 'account', 'register', 'bound', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos', '--eab-kid', KID, '--eab-hmac-key', HMAC], {
+      configDir: dir,
+      env: pebble.env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Registration successful/);
+    assert.ok(!r.stdout.includes(HMAC) && !r.stderr.includes(HMAC), 'the HMAC key must not be printed');
+    assert.deepEqual(files(), ['bound']);
+  }),
+);
+
+test(
+  'a wrong key fails with the CA message, non-zero, no account file',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCli(['acme', 'account', 'register', 'wrong', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos', '--eab-kid', KID, '--eab-hmac-key', WRONG], {
+      configDir: dir,
+      env: pebble.env,
+    });
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /^Task ERROR: Registration failed: .*(binding|signature|verify)/im);
+    assert.ok(!files().includes('wrong'));
+  }),
+);
+
+test(
+  'EAB required, no flags, nothing on stdin: error naming the flags',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCli(['acme', 'account', 'register', 'noeab', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos'], { configDir: dir, env: pebble.env, timeoutMs: 15_000 });
+    assert.equal(r.code, 255);
+    assert.match(r.stdout, /The CA requires external account binding\.\nYou should have received a key id and a key from your CA\.\nEnter EAB key id: \n$/);
+    assert.equal(r.stderr, 'ERROR: no answer for "Enter EAB key id" on stdin; pass --eab-kid/--eab-hmac-key\nUSAGE: certnode acme account register [<name>] <contact> [OPTIONS]\n');
+    assert.ok(!files().includes('noeab'));
+  }),
+);
+
+test(
+  'EAB answered on stdin',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCli(['acme', 'account', 'register', 'piped', 'e@example.com', '--directory', pebble.directoryUrl], { configDir: dir, env: pebble.env, stdin: `y\n${KID}\n${HMAC}\n` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(files().includes('piped'));
+  }),
+);
+
+test(
+  'EAB asked on a terminal, the key masked',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const r = await runCliPty(
+      ['--config-dir', dir, 'acme', 'account', 'register', 'ttyeab', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
+      [
+        { expect: 'Enter EAB key id', send: `${KID}${KEY.enter}` },
+        { expect: 'Enter EAB key', send: `${HMAC}${KEY.enter}` },
+      ],
+      { env: pebble.env },
+    );
+    assert.equal(r.code, 0, r.output);
+    assert.ok(!r.output.includes(HMAC), 'the key is not echoed');
+    assert.ok(files().includes('ttyeab'));
+  }),
+);
