@@ -9,8 +9,9 @@ import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/r
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Exit codes. pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
 const EXIT_OK = 0;

@@ -19,6 +19,12 @@ export interface Context {
   env: Readonly<Record<string, string | undefined>>;
   now(): Date;
   sleep(ms: number): Promise<void>;
+  /**
+   * Call `handler` on SIGINT/SIGTERM instead of dying at once, so the caller can clean up
+   * (close listeners, remove DNS records). Returns the function that unregisters it.
+   * A second signal ends the process immediately.
+   */
+  onInterrupt(handler: (signal: string) => void): () => void;
 }
 
 export function createSystemContext(): Context {
@@ -36,6 +42,31 @@ export function createSystemContext(): Context {
     env: { ...process.env },
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    onInterrupt: processInterrupts(),
+  };
+}
+
+function processInterrupts(): Context['onInterrupt'] {
+  const handlers = new Set<(signal: string) => void>();
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    for (const handler of [...handlers]) handler(signal);
+  };
+  return (handler) => {
+    if (handlers.size === 0) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    };
   };
 }
 

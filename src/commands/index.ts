@@ -77,6 +77,17 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'));
   leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
 
+  const acmeCert = group(acme, 'cert', 'order, renew and revoke the node certificate through ACME');
+  leaf(acmeCert, 'order', 'order a certificate for the configured domains and install it', () => import('./acme/cert/order.ts')).addOption(
+    bool('--force', 'overwrite an existing custom certificate (one set with cert set)'),
+  );
+  leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts')).addOption(
+    bool('--force', 'renew even when the certificate is not due'),
+  );
+  leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
+    new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation (or the RFC 5280 code)'),
+  );
+
   const plugin = group(acme, 'plugin', 'ACME challenge plugins (acme/plugins.cfg)');
   leaf(plugin, 'list', 'list the challenge plugins', () => import('./acme/plugin/list.ts')).addOption(
     new Option('--type <type>', 'only plugins of this type (dns or standalone)'),

@@ -8,6 +8,8 @@ export interface WaitOptions {
   /** What we wait for, for the timeout message ("order to become ready"). */
   what: string;
   timeoutMs: number;
+  /** Wait this long before the first poll (the server is known to need some time). */
+  initialDelayMs?: number;
   /** Intervals for the first polls; the last one repeats. */
   intervalsMs?: readonly number[];
   /** Upper bound for a server-given Retry-After. */
@@ -21,6 +23,7 @@ export const DEFAULT_INTERVALS_MS: readonly number[] = [250, 250, 500, 500, 1000
 export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>): Promise<T> {
   const intervals = opts.intervalsMs ?? DEFAULT_INTERVALS_MS;
   const deadline = opts.now() + opts.timeoutMs;
+  if (opts.initialDelayMs) await opts.sleep(opts.initialDelayMs);
   for (let attempt = 0; ; attempt++) {
     const result = await poll();
     if (result.done) return result.value;

@@ -78,6 +78,7 @@ test('help, account list and directories do not load acme-client', async () => {
     io: { stdin: new PassThrough(), stdout: out, stderr: out, isStdinTTY: false, isStdoutTTY: false, isStderrTTY: false, columns: undefined },
     env: { CERTNODE_CONFIG_DIR: dir },
     now: () => new Date(),
+    onInterrupt: () => () => {},
     sleep: async () => {},
   };
   for (const argv of [['--help'], ['acme', 'account', 'list'], ['acme', 'directories'], ['acme', 'account', 'info', 'zeta'], ['acme', 'plugin', 'list']]) {

@@ -14,6 +14,7 @@ function context(caFile: string): Context {
     io: undefined as never,
     env: { CERTNODE_CA_BUNDLE: caFile },
     now: () => new Date(),
+    onInterrupt: () => () => {},
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }

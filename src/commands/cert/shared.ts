@@ -23,7 +23,7 @@ export function installedInfo(chain: string | undefined, filename: string): Cert
   return chain === undefined ? [] : [certificateInfo(chain, filename)];
 }
 
-function localTime(epochSeconds: number): string {
+export function localTime(epochSeconds: number): string {
   const d = new Date(epochSeconds * 1000);
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;

@@ -1,7 +1,7 @@
 // Account operations that talk to the CA: refresh/update contact, deactivate (then retire the file).
 
 import type { CommandEnv } from '../../commands/command.ts';
-import { VERSION } from '../../cli.ts';
+import { VERSION } from '../../version.ts';
 import { accountInfo } from '../config/account-file.ts';
 import { loadAccount, retireAccountFile, updateAccountFile, withAccountLock } from '../config/accounts.ts';
 import { runTask } from '../output/tasklog.ts';

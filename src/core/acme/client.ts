@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
-import { BAD_NONCE, planRetry, problemError, type HttpResponse } from './problems.ts';
+import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
 export const USER_AGENT_PRODUCT = 'certnode';
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -65,6 +66,71 @@ export interface AcmeAccount {
   /** Update the account (`{}` refreshes it) and return the CA's account object. */
   update(update: { contact?: string[] }): Promise<AcmeAccountObject>;
   deactivate(): Promise<AcmeAccountObject>;
+  /** POST newOrder; `url` is the order's Location. */
+  newOrder(request: NewOrderRequest): Promise<AcmeResource<AcmeOrder>>;
+  /** POST-as-GET of an order, authorization or challenge. */
+  fetch<T>(url: string): Promise<AcmeResource<T>>;
+  /** Tell the CA a challenge is ready (POST `{}`). */
+  respondToChallenge(url: string): Promise<AcmeResource<AcmeChallenge>>;
+  finalize(url: string, csrDer: Uint8Array): Promise<AcmeResource<AcmeOrder>>;
+  /** The PEM chain at `url`. */
+  downloadCertificate(url: string): Promise<string>;
+  /** Revoke with the account key; `certDer` is the leaf certificate. */
+  revoke(certDer: Uint8Array, reason?: number): Promise<void>;
+  /** http-01 key authorization or dns-01 TXT value for a challenge of this account. */
+  keyAuthorization(challenge: { type: string; token: string }): Promise<string>;
+}
+
+export interface AcmeIdentifier {
+  type: string;
+  value: string;
+}
+
+export interface NewOrderRequest {
+  identifiers: AcmeIdentifier[];
+  profile?: string;
+  replaces?: string;
+}
+
+export interface AcmeResource<T> {
+  url: string;
+  data: T;
+  /** The server's Retry-After, in ms, when it sent one. */
+  retryAfterMs: number | undefined;
+}
+
+export interface AcmeProblem {
+  type?: string;
+  detail?: string;
+  subproblems?: { type?: string; detail?: string; identifier?: AcmeIdentifier }[];
+}
+
+export interface AcmeOrder {
+  status: 'pending' | 'ready' | 'processing' | 'valid' | 'invalid';
+  identifiers: AcmeIdentifier[];
+  authorizations: string[];
+  finalize: string;
+  certificate?: string;
+  expires?: string;
+  error?: AcmeProblem;
+  profile?: string;
+}
+
+export interface AcmeChallenge {
+  type: string;
+  url: string;
+  status: 'pending' | 'processing' | 'valid' | 'invalid';
+  token: string;
+  error?: AcmeProblem;
+  validated?: string;
+}
+
+export interface AcmeAuthorization {
+  identifier: AcmeIdentifier;
+  status: 'pending' | 'valid' | 'invalid' | 'deactivated' | 'expired' | 'revoked';
+  challenges: AcmeChallenge[];
+  wildcard?: boolean;
+  expires?: string;
 }
 
 export interface AcmeOptions {
@@ -93,6 +159,7 @@ interface AcmeClientInstance {
   createAccount(data: Record<string, unknown>): Promise<AcmeAccountObject>;
   updateAccount(data: Record<string, unknown>): Promise<AcmeAccountObject>;
   getAccountUrl(): string;
+  getChallengeKeyAuthorization(challenge: { type: string; token: string }): Promise<string>;
 }
 
 /** One connection setup for all requests: keep-alive agent, the CA bundle certnode was told to trust. */
@@ -134,6 +201,10 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
 
   let requests = 0;
   const nonces: string[] = [];
+  /** Signed requests on the wire: each brings a Replay-Nonce back, so a request short of one waits for it. */
+  let inFlight = 0;
+  const nonceWaiters: (() => void)[] = [];
+  const wakeNonceWaiter = (): void => nonceWaiters.shift()?.();
 
   const send = (url: string, method: string, body?: unknown): Promise<HttpResponse> => {
     requests++;
@@ -173,6 +244,7 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
           if (nonce) {
             nonces.push(nonce);
             if (nonces.length > NONCE_POOL_SIZE) nonces.shift();
+            wakeNonceWaiter();
           }
           resolve({ status: res.statusCode ?? 0, headers: flat, data });
         });
@@ -215,13 +287,29 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
     httpClient.request = (url, method, reqOpts) => send(url, method, reqOpts?.data);
     httpClient.getDirectory = async () => getDirectory();
     httpClient.getNonce = async () => {
-      const pooled = nonces.pop();
-      if (pooled) return pooled;
-      const dir = await getDirectory();
-      await unsigned(dir.newNonce, 'head');
-      const fresh = nonces.pop();
-      if (!fresh) throw new CliError(`the ACME server sent no Replay-Nonce from '${dir.newNonce}'`);
-      return fresh;
+      // Parallel signed requests: rather than HEAD newNonce, wait for the nonce an in-flight response brings.
+      // The caller sends a request with the nonce it gets, so it counts as in flight from here on.
+      for (let attempt = 0; ; attempt++) {
+        while (nonces.length === 0 && inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            nonceWaiters.push(resolve);
+          });
+        }
+        const pooled = nonces.pop();
+        if (pooled) {
+          inFlight++;
+          return pooled;
+        }
+        const dir = await getDirectory();
+        if (attempt >= 3) throw new CliError(`the ACME server sent no Replay-Nonce from '${dir.newNonce}'`);
+        inFlight++; // a HEAD newNonce on its way: others wait for its nonce rather than sending their own
+        try {
+          await unsigned(dir.newNonce, 'head');
+        } finally {
+          inFlight--;
+          if (inFlight === 0) wakeNonceWaiter();
+        }
+      }
     };
     httpClient.signedRequest = async (url, payload, { kid = null, includeExternalAccountBinding = false } = {}) => {
       let body = payload;
@@ -231,8 +319,15 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
       }
       let badNonces = 0;
       for (let attempt = 0; ; ) {
-        const nonce = await httpClient.getNonce();
-        const resp = await send(url, 'post', httpClient.createSignedBody(url, body, { nonce, kid }));
+        const nonce = await httpClient.getNonce(); // counts this request as in flight
+        let resp: HttpResponse;
+        try {
+          resp = await send(url, 'post', httpClient.createSignedBody(url, body, { nonce, kid }));
+        } finally {
+          inFlight--;
+          // a response without a nonce (or a failure) must not strand a waiter
+          if (nonces.length > 0 || inFlight === 0) wakeNonceWaiter();
+        }
         if (resp.status < 400) return resp;
         const type = (resp.data as { type?: unknown } | null)?.type;
         if (resp.status === 400 && type === BAD_NONCE && badNonces < MAX_BAD_NONCE_RETRIES) {
@@ -260,10 +355,37 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
     },
     account(accountKey, location) {
       const client = makeClient(accountKey, location);
+      const signed = async <T>(url: string, payload: unknown): Promise<AcmeResource<T>> => {
+        const resp = await client.http.signedRequest(url, payload, { kid: location });
+        const retry = retryAfterSeconds(resp.headers['retry-after'], ctx.now());
+        return { url: resp.headers.location ?? url, data: resp.data as T, retryAfterMs: retry === undefined ? undefined : retry * 1000 };
+      };
       return {
         location,
         update: (update) => client.updateAccount(update.contact ? { contact: update.contact } : {}),
         deactivate: () => client.updateAccount({ status: 'deactivated' }),
+        async newOrder(request) {
+          const dir = await getDirectory();
+          const resp = await signed<AcmeOrder>(dir.newOrder, request);
+          if (resp.url === dir.newOrder) throw new CliError(`the ACME server sent no order URL (Location) for the new order`);
+          return resp;
+        },
+        fetch: <T>(url: string) => signed<T>(url, null).then((r) => ({ ...r, url })),
+        respondToChallenge: (url) => signed<AcmeChallenge>(url, {}).then((r) => ({ ...r, url })),
+        finalize: (url, csrDer) => signed<AcmeOrder>(url, { csr: Buffer.from(csrDer).toString('base64url') }),
+        async downloadCertificate(url) {
+          const resp = await signed<unknown>(url, null);
+          if (typeof resp.data !== 'string' || !resp.data.includes('-----BEGIN CERTIFICATE-----')) {
+            throw new CliError(`the ACME server did not return a PEM certificate chain from '${url}'`);
+          }
+          return resp.data;
+        },
+        async revoke(certDer, reason) {
+          const dir = await getDirectory();
+          if (!dir.revokeCert) throw new CliError('the ACME server does not offer certificate revocation (no revokeCert in its directory)');
+          await signed<unknown>(dir.revokeCert, { certificate: Buffer.from(certDer).toString('base64url'), ...(reason === undefined ? {} : { reason }) });
+        },
+        keyAuthorization: (challenge) => client.getChallengeKeyAuthorization(challenge),
       };
     },
     requestCount: () => requests,
@@ -276,4 +398,16 @@ export function checkDirectory(url: string, data: unknown): AcmeDirectory {
   const ok = d !== null && typeof d === 'object' && !Array.isArray(d) && ['newAccount', 'newNonce', 'newOrder'].every((k) => typeof (d as Record<string, unknown>)[k] === 'string');
   if (!ok) throw new CliError(`'${url}' is not an ACME directory (no newAccount/newNonce/newOrder)`);
   return d as AcmeDirectory;
+}
+
+/**
+ * A CSR (DER) for `names` signed with `keyPem`: CN = the first DNS name, every name a SAN
+ * (IP addresses as IP SANs).
+ */
+export async function createCsr(names: readonly string[], keyPem: string): Promise<Uint8Array> {
+  const acme = (await import('acme-client')).default;
+  const commonName = names.find((n) => !isIP(n));
+  const [, csrPem] = await acme.crypto.createCsr({ ...(commonName ? { commonName } : {}), altNames: [...names] }, keyPem);
+  const body = csrPem.toString('utf8').replace(/-----(BEGIN|END) CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');
+  return Buffer.from(body, 'base64');
 }

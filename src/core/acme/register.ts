@@ -3,7 +3,7 @@
 // only after the CA accepted the account, so a failure leaves nothing behind.
 
 import type { CommandEnv } from '../../commands/command.ts';
-import { VERSION } from '../../cli.ts';
+import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';
 import { assertAccountAbsent, createAccountFile } from '../config/accounts.ts';
 import { CancelledError, CliError, UsageError } from '../errors.ts';

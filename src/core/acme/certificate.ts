@@ -1,0 +1,129 @@
+// The ACME certificate tasks behind `acme cert order|renew|revoke`: order, install, reload,
+// one at a time (a lock), never touching the installed pair unless a new one is in hand.
+
+import { X509Certificate } from 'node:crypto';
+import * as path from 'node:path';
+import type { CommandEnv } from '../../commands/command.ts';
+import { VERSION } from '../../version.ts';
+import { loadAccount } from '../config/accounts.ts';
+import { certSettings, configuredDomains, nodeAccount, type CertSettings } from '../config/node.ts';
+import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
+import { localHostNames } from '../cert/hostnames.ts';
+import { certTargets, installCertificate, readInstalled, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { runReloadCommand } from '../cert/reload.ts';
+import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
+import { installSelfSigned } from '../cert/selfsigned.ts';
+import { AcmeProblemError, CliError, ConflictError, UsageError } from '../errors.ts';
+import type { TaskLog } from '../output/tasklog.ts';
+import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
+import { openAcme } from './client.ts';
+import { orderCertificate, type OrderResult } from './order.ts';
+
+export interface NodeCertContext {
+  settings: CertSettings;
+  targets: CertTargets;
+}
+
+export function nodeCertContext(env: CommandEnv): NodeCertContext {
+  const settings = certSettings(loadNodeConfig(env.paths).config, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
+  return { settings, targets: certTargets(settings, env.paths) };
+}
+
+/** One order/renew/revoke at a time per config dir: a second run fails at once instead of waiting. */
+export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Promise<T>): Promise<T> {
+  const lockBase = path.join(env.paths.certsDir, 'acme-task');
+  try {
+    return await withLock(lockBase, { timeoutMs: 0, dirMode: PUBLIC_DIR_MODE }, fn);
+  } catch (err) {
+    if (err instanceof ConflictError && err.message.startsWith("can't lock file")) {
+      throw new CliError(`another certnode order, renewal or revocation is running (lock file '${lockBase}.lock')`);
+    }
+    throw err;
+  }
+}
+
+/** Order a certificate for the configured names, install it (source acme) and run the reload command. */
+export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: NodeCertContext, mayReplace: (current: InstalledPair) => void): Promise<OrderResult> {
+  const nodeCfg = loadNodeConfig(env.paths).config;
+  const plugins = loadPlugins(env.paths).config;
+  const domains = configuredDomains(nodeCfg, plugins);
+  const result = await orderCertificate(
+    { ctx: env.ctx, paths: env.paths, log },
+    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType },
+  );
+  log.info('Installing certificate and key');
+  await installCertificate(
+    nodeCert.targets,
+    (current) => {
+      mayReplace(current);
+      return { chain: result.chain, key: result.key, source: 'acme' };
+    },
+    { now: env.ctx.now(), backup: true },
+  );
+  await reload(env, log, nodeCert.settings);
+  return result;
+}
+
+export async function reload(env: CommandEnv, log: TaskLog, settings: CertSettings): Promise<void> {
+  if (settings.reloadCommand === undefined) return;
+  log.info(`Running reload command: ${settings.reloadCommand}`);
+  await runReloadCommand(settings.reloadCommand, { env: env.ctx.env, certFile: settings.certFile, keyFile: settings.keyFile, log });
+}
+
+/** The ACME certificate installed now, or the pvenode error for "there is none". */
+export function installedAcmeCertificate(targets: CertTargets): { pair: InstalledPair; cert: X509Certificate } {
+  const pair = readInstalled(targets);
+  if (pair.chain === undefined || pair.source === 'self-signed') {
+    throw new CliError('No current (custom) certificate found, please order a new certificate!');
+  }
+  return { pair, cert: new X509Certificate(pair.chain) };
+}
+
+export interface RenewCheck {
+  decision: RenewalDecision;
+  notAfter: Date;
+}
+
+export function renewCheck(cert: X509Certificate, now: Date): RenewCheck {
+  const notAfter = new Date(cert.validTo);
+  return { decision: renewalDecision(new Date(cert.validFrom), notAfter, now), notAfter };
+}
+
+/** RFC 5280 revocation reasons that ACME allows. */
+export const REVOCATION_REASONS: Record<string, number> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+};
+
+export function parseRevocationReason(value: string): number {
+  if (/^\d+$/.test(value) && Object.values(REVOCATION_REASONS).includes(Number(value))) return Number(value);
+  const code = REVOCATION_REASONS[value];
+  if (code === undefined) throw new UsageError(`value '${value}' does not have a value in the enumeration '${Object.keys(REVOCATION_REASONS).join(', ')}' (or their codes)`, 'reason');
+  return code;
+}
+
+/** Revoke the installed certificate with the node's account key, then fall back to a self-signed pair. */
+export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: NodeCertContext, reason: number | undefined): Promise<{ serial: string }> {
+  const { cert } = installedAcmeCertificate(nodeCert.targets);
+  const nodeCfg = loadNodeConfig(env.paths).config;
+  log.info('Loading ACME account details');
+  const accountFile = loadAccount(env.paths, nodeAccount(nodeCfg));
+  const acme = await openAcme(env.ctx, { directoryUrl: accountFile.directory, version: VERSION });
+  log.info('Revoking old certificate');
+  try {
+    await acme.account(accountFile.key, accountFile.location).revoke(cert.raw, reason);
+  } catch (err) {
+    const expired = err instanceof AcmeProblemError && /Certificate is expired/i.test(err.message);
+    const already = err instanceof AcmeProblemError && err.type === 'urn:ietf:params:acme:error:alreadyRevoked';
+    if (!expired && !already) throw new CliError(`Revoke request to CA failed: ${err instanceof Error ? err.message : String(err)}`);
+    log.info(`The CA says: ${err.message} - continuing`);
+  }
+  log.info('Deleting certificate files');
+  log.info('Installing a self-signed certificate in their place');
+  await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
+  await reload(env, log, nodeCert.settings);
+  return { serial: cert.serialNumber.toLowerCase() };
+}
