@@ -80,6 +80,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(list('--delete <list>', 'options to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config)"));
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
+  leaf(plugin, 'apis', 'list the DNS API scripts found (or one, with its fields)', () => import('./acme/plugin/apis.ts')).argument(
+    '[api]',
+    'DNS API name (dns_<api>.sh); shows its info and fields',
+  );
 
   const config = group(program, 'config', 'node configuration (node.cfg)');
   leaf(config, 'get', 'show the node configuration', () => import('./config/get.ts')).addOption(
