@@ -480,8 +480,10 @@ _resethttp() {
   _certnode_http=''
 }
 
-# positional parameters -> curl command with the common options and _H1.._H5 appended
+# URL [curl options...] -> curl with the common options and _H1.._H5, the URL last
 _certnode_curl() {
+  _certnode_c_url=$1
+  shift
   set -- curl -q --silent --show-error -g --dump-header "$HTTP_HEADER" --user-agent "$USER_AGENT" "$@"
   [ -n "${ACME_HTTP_NO_REDIRECTS:-}" ] || set -- "$@" -L
   [ -z "${HTTPS_INSECURE:-}" ] || [ "${HTTPS_INSECURE:-}" = 0 ] || set -- "$@" --insecure
@@ -494,11 +496,13 @@ _certnode_curl() {
   [ -z "${_H3:-}" ] || set -- "$@" -H "$_H3"
   [ -z "${_H4:-}" ] || set -- "$@" -H "$_H4"
   [ -z "${_H5:-}" ] || set -- "$@" -H "$_H5"
-  "$@"
+  "$@" -- "$_certnode_c_url"
 }
 
-# wget's -S headers (stderr, indented) -> $HTTP_HEADER in curl's format
+# URL [wget options...]; wget's -S headers (stderr, indented) -> $HTTP_HEADER in curl's format
 _certnode_wget() {
+  _certnode_wg_url=$1
+  shift
   _certnode_wg_err=$(_mktemp) || return 1
   set -- wget -q -S -O - --content-on-error --user-agent="$USER_AGENT" "$@"
   [ -z "${ACME_HTTP_NO_REDIRECTS:-}" ] || set -- "$@" --max-redirect=0
@@ -512,7 +516,7 @@ _certnode_wget() {
   [ -z "${_H3:-}" ] || set -- "$@" --header="$_H3"
   [ -z "${_H4:-}" ] || set -- "$@" --header="$_H4"
   [ -z "${_H5:-}" ] || set -- "$@" --header="$_H5"
-  "$@" 2>"$_certnode_wg_err"
+  "$@" -- "$_certnode_wg_url" 2>"$_certnode_wg_err"
   _certnode_wg_ret=$?
   sed -n 's/^  \(.*\)$/\1/p' "$_certnode_wg_err" | sed 's/$/\r/' >"$HTTP_HEADER"
   if [ "$_certnode_wg_ret" = 8 ]; then
@@ -543,12 +547,12 @@ _post() {
     fi
     [ -z "$_certnode_p_ct" ] || set -- "$@" -H "Content-Type: $_certnode_p_ct"
     [ -z "$_certnode_p_body" ] || set -- "$@" --data-raw "$_certnode_p_body"
-    response=$(_certnode_curl "$@" -- "$_certnode_p_url")
+    response=$(_certnode_curl "$_certnode_p_url" "$@")
   else
     set -- --method="$_certnode_p_method"
     [ -z "$_certnode_p_ct" ] || set -- "$@" --header="Content-Type: $_certnode_p_ct"
     [ -z "$_certnode_p_body" ] || set -- "$@" --body-data="$_certnode_p_body"
-    response=$(_certnode_wget "$@" -- "$_certnode_p_url")
+    response=$(_certnode_wget "$_certnode_p_url" "$@")
   fi
   _ret=$?
   ret=$_ret
@@ -574,16 +578,16 @@ _get() {
   if [ "$_certnode_http" = curl ]; then
     [ -z "$_certnode_g_head" ] || set -- -I
     [ -z "$_certnode_g_timeout" ] || set -- "$@" --connect-timeout "$_certnode_g_timeout"
-    _certnode_curl "$@" -- "$_certnode_g_url"
+    _certnode_curl "$_certnode_g_url" "$@"
     _ret=$?
   else
     [ -z "$_certnode_g_timeout" ] || set -- "$@" --timeout="$_certnode_g_timeout"
     if [ -n "$_certnode_g_head" ]; then
-      _certnode_wget --spider "$@" -- "$_certnode_g_url" >/dev/null
+      _certnode_wget "$_certnode_g_url" --spider "$@" >/dev/null
       _ret=$?
       cat "$HTTP_HEADER"
     else
-      _certnode_wget "$@" -- "$_certnode_g_url"
+      _certnode_wget "$_certnode_g_url" "$@"
       _ret=$?
     fi
   fi
