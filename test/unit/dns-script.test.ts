@@ -159,8 +159,9 @@ describe('DnsScriptChallenge', () => {
     }
   });
 
-  test('a hanging script is killed, with its children, at the timeout', async () => {
+  test('a hanging script is killed, with its children, at the timeout', async (t) => {
     const { ch, text } = challenge('certnodehang', 'HANG_SECONDS=30\n', { timeoutSec: 2 });
+    t.after(() => ch.dispose());
     const started = Date.now();
     await assert.rejects(ch.setup(), (err: unknown) => {
       assert.ok(err instanceof PluginError);
@@ -183,7 +184,6 @@ describe('DnsScriptChallenge', () => {
       });
     for (let i = 0; i < 20 && running().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(running(), []);
-    ch.dispose();
   });
 
   test('bad inputs are refused before anything runs', () => {
