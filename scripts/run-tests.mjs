@@ -17,6 +17,12 @@ const REQUIRED = [
   { command: 'pebble-challtestsrv', pkg: 'pebble', tiers: ['e2e'] },
   { command: 'script', pkg: 'bsdutils', tiers: ['cli', 'e2e'] },
   { command: 'openssl', pkg: 'openssl', tiers: ['e2e', 'unit', 'cli'] },
+  // the dnsapi shim is tested under dash and bash, its HTTP helpers with curl and wget,
+  // and the runner drops to nobody with setpriv
+  { command: 'dash', pkg: 'dash', tiers: ['unit'] },
+  { command: 'curl', pkg: 'curl', tiers: ['unit', 'e2e'] },
+  { command: 'wget', pkg: 'wget', tiers: ['unit'] },
+  { command: 'setpriv', pkg: 'util-linux', tiers: ['unit', 'e2e'] },
 ];
 
 function have(command) {

@@ -111,6 +111,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(list('--delete <list>', 'options to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config)"));
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
+  leaf(plugin, 'apis', 'list the DNS API scripts found (or one, with its fields)', () => import('./acme/plugin/apis.ts')).argument(
+    '[api]',
+    'DNS API name (dns_<api>.sh); shows its info and fields',
+  );
 
   const cert = group(program, 'cert', 'the installed TLS certificate and key (node.cfg cert-file, cert-key-file)');
   leaf(cert, 'info', 'show the installed certificate and its backup (<file>.old)', () => import('./cert/info.ts'));

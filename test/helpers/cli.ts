@@ -26,13 +26,20 @@ export interface RunOptions {
   umask?: string;
 }
 
-/** The environment a cron job or provisioning script would give: PATH, a locale, a HOME. */
+/** Test dns_<api>.sh scripts (stand-ins for cf, acmedns, ... and the runner's test scripts). */
+export const DNSAPI_FIXTURES = join(ROOT, 'test', 'fixtures', 'dnsapi');
+
+/**
+ * The environment a cron job or provisioning script would give: PATH, a locale, a HOME; and
+ * CERTNODE_DNSAPI_DIR, so `plugin add dns --api cf` finds a (stand-in) dns_cf.sh.
+ */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: tmpdir(),
     LANG: 'C.UTF-8',
     NO_COLOR: '1',
+    CERTNODE_DNSAPI_DIR: DNSAPI_FIXTURES,
     ...extra,
   };
 }

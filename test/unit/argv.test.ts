@@ -8,7 +8,7 @@ const norm = (line: string): string => normalizeArgv(line.split(' ').filter(Bool
 
 test('unique prefixes of subcommands resolve', () => {
   assert.equal(norm('acme plug li'), 'acme plugin list');
-  assert.equal(norm('ac pl a dns cf --api cf'), 'acme plugin add dns cf --api cf');
+  assert.equal(norm('ac pl ad dns cf --api cf'), 'acme plugin add dns cf --api cf'); // 'a' alone: add or apis
   assert.equal(norm('conf s --acme domains=a.example.com'), 'config set --acme domains=a.example.com');
   // positional arguments of a leaf are never rewritten
   assert.equal(norm('acme plugin config li'), 'acme plugin config li');

@@ -30,7 +30,9 @@ export type Result =
   /** Several key/value tables (e.g. one per certificate); json prints `data`. */
   | { kind: 'objects'; data: readonly Record<string, unknown>[]; keys: readonly string[] }
   /** Free text in text mode, `data` in json modes. */
-  | { kind: 'text'; text: string; data: unknown };
+  | { kind: 'text'; text: string; data: unknown }
+  /** Several results one after the other (blank line between) in text mode, `data` in json modes. */
+  | { kind: 'sections'; parts: readonly Result[]; data: unknown };
 
 export function renderResult(result: Result, opts: RenderOptions): string {
   if (result.kind === 'none') return '';
@@ -41,6 +43,11 @@ export function renderResult(result: Result, opts: RenderOptions): string {
   switch (result.kind) {
     case 'text':
       return result.text;
+    case 'sections':
+      return result.parts
+        .map((part) => renderResult(part, opts))
+        .filter((text) => text !== '')
+        .join('\n');
     case 'object':
       lines = objectTable(result.data, result.keys, result.header ?? true, opts);
       break;

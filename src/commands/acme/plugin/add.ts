@@ -2,8 +2,9 @@
 
 import { checkConfigId } from '../../../core/config/formats.ts';
 import { addPlugin, type PluginInput } from '../../../core/config/plugins.ts';
-import { updatePlugins } from '../../../core/config/repo.ts';
+import { loadPlugins, updatePlugins } from '../../../core/config/repo.ts';
 import type { LeafCommand } from '../../command.ts';
+import { requireDnsApiScript, warnUnreadableDataPaths } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface AddOptions {
@@ -19,7 +20,20 @@ export const command: LeafCommand<AddOptions> = {
     return { type, id, input: await pluginInput(raw, env) };
   },
   async run(env, opts) {
+    if (opts.type === 'dns' && opts.input.api !== undefined) {
+      // the config's own checks (duplicate id, options) first, on a copy: no prompt for a doomed add
+      addPlugin(loadPlugins(env.paths).config, opts.type, opts.id, opts.input);
+      const script = requireDnsApiScript(env, opts.input.api);
+      if (opts.input.data === undefined) {
+        const { canPrompt, promptPluginData } = await import('./prompt-data.ts');
+        if (canPrompt(env)) {
+          const data = await promptPluginData(env, opts.input.api, script);
+          if (data !== undefined) opts.input.data = data;
+        }
+      }
+    }
     await updatePlugins(env.paths, undefined, (cfg) => addPlugin(cfg, opts.type, opts.id, opts.input));
+    warnUnreadableDataPaths(env, opts.input.data);
     return { kind: 'none' };
   },
 };

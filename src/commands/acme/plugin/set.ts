@@ -4,6 +4,7 @@ import { splitList } from '../../../core/config/formats.ts';
 import { setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { updatePlugins } from '../../../core/config/repo.ts';
 import type { LeafCommand } from '../../command.ts';
+import { requireDnsApiScript, warnUnreadableDataPaths } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface SetOptions {
@@ -23,7 +24,12 @@ export const command: LeafCommand<SetOptions> = {
     };
   },
   async run(env, opts) {
-    await updatePlugins(env.paths, opts.digest, (cfg) => setPlugin(cfg, opts.id, opts.input, opts.deletes));
+    await updatePlugins(env.paths, opts.digest, (cfg) => {
+      setPlugin(cfg, opts.id, opts.input, opts.deletes);
+      // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
+      if (opts.input.api !== undefined) requireDnsApiScript(env, opts.input.api);
+    });
+    warnUnreadableDataPaths(env, opts.input.data);
     return { kind: 'none' };
   },
 };
