@@ -1,0 +1,382 @@
+// acme cert order / renew / revoke over http-01 against a real Pebble (default 5 % badNonce).
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BIN, baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { freePort, pebbleFixture, startPebble, type Pebble } from '../helpers/pebble.ts';
+
+const fixture = pebbleFixture({ authzReuse: 0 });
+const cleanups: (() => void)[] = [];
+before(() => fixture.start());
+after(async () => {
+  await fixture.stop();
+  for (const cleanup of cleanups) cleanup();
+});
+
+let nameCounter = 0;
+/** Names no other test has used, so Pebble has no authorization to reuse. */
+function freshNames(n: number): string[] {
+  nameCounter++;
+  return Array.from({ length: n }, (_, i) => `h${i}.t${nameCounter}.example.test`);
+}
+
+interface Node {
+  dir: string;
+  run: (args: string[], extraEnv?: Record<string, string>) => Promise<RunResult>;
+  certFile: string;
+  keyFile: string;
+}
+
+/** A config dir with a fresh account, the standalone plugin on Pebble's validation port, and `names`. */
+async function node(pebble: Pebble, names: string[], acmeExtra = ''): Promise<Node> {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { configDir: dir, env: { ...pebble.env, ...extraEnv }, timeoutMs: 120_000 });
+  const steps = [
+    ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
+    ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'],
+    ['config', 'set', '--acme', `domains=${names.join(';')}${acmeExtra}`],
+  ];
+  for (const step of steps) {
+    const r = await run(step);
+    assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
+  }
+  return { dir, run, certFile: join(dir, 'certs', 'certnode.pem'), keyFile: join(dir, 'certs', 'certnode.key') };
+}
+
+const mode = (file: string): number => statSync(file).mode & 0o777;
+
+/** openssl verify of the installed leaf against Pebble's current root and intermediate. */
+async function verifyAgainstPebble(pebble: Pebble, certFile: string, dir: string): Promise<void> {
+  const root = join(dir, 'root.pem');
+  const intermediate = join(dir, 'intermediate.pem');
+  writeFileSync(root, await pebble.root());
+  writeFileSync(intermediate, await pebble.intermediate());
+  const r = spawnSync('openssl', ['verify', '-CAfile', root, '-untrusted', intermediate, certFile], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `openssl verify: ${r.stdout}${r.stderr}`);
+  assert.equal(r.stdout.trim(), `${certFile}: OK`);
+}
+
+function sans(certFile: string): string[] {
+  const cert = new X509Certificate(readFileSync(certFile));
+  return (cert.subjectAltName ?? '').split(', ').map((s) => s.replace(/^DNS:/, '')).sort();
+}
+
+/** Pebble's handled requests while `fn` runs, excluding the directory GET (the target's "directory aside"). */
+async function countRequests(pebble: Pebble, fn: () => Promise<void>): Promise<number> {
+  const before = await pebble.requestCount();
+  const dirBefore = (pebble.log().match(/GET \/dir -> calling handler/g) ?? []).length;
+  await fn();
+  const total = (await pebble.requestCount()) - before;
+  const dirs = (pebble.log().match(/GET \/dir -> calling handler/g) ?? []).length - dirBefore;
+  return total - dirs;
+}
+
+describe('acme cert order', () => {
+  test(
+    'one name: the task log, files and modes, a chain that verifies against Pebble (surviving badNonce)',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const [name] = freshNames(1) as [string];
+      const n = await node(pebble, [name]);
+      const r = await n.run(['acme', 'cert', 'order']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const lines = r.stdout.split('\n');
+      const expected: (string | RegExp)[] = [
+        'Loading ACME account details',
+        'Placing ACME order',
+        /^Order URL: https:\/\/127\.0\.0\.1:\d+\/my-order\/\S+$/,
+        '',
+        /^Getting authorization details from 'https:\/\/127\.0\.0\.1:\d+\/authZ\/\S+'$/,
+        `The validation for ${name} is pending!`,
+        `Setting up webserver on 127.0.0.1:${pebble.httpPort}`,
+        'Triggering validation',
+        `Status is 'valid', domain '${name}' OK!`,
+        'All domains validated!',
+        '',
+        'Creating CSR',
+        'Checking order status',
+        'Order is ready, finalizing order',
+        'valid!',
+        '',
+        'Downloading certificate',
+        'Installing certificate and key',
+        'Task OK',
+        '',
+      ];
+      assert.equal(lines.length, expected.length, r.stdout);
+      expected.forEach((want, i) => (typeof want === 'string' ? assert.equal(lines[i], want) : assert.match(lines[i]!, want)));
+      assert.equal(mode(n.keyFile), 0o600);
+      assert.equal(mode(n.certFile), 0o644);
+      await verifyAgainstPebble(pebble, n.certFile, n.dir);
+      assert.deepEqual(sans(n.certFile), [name]);
+      const key = createPrivateKey(readFileSync(n.keyFile));
+      assert.equal(key.asymmetricKeyType, 'ec');
+      assert.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+      assert.ok(new X509Certificate(readFileSync(n.certFile)).checkPrivateKey(key));
+      const info = await n.run(['cert', 'info', '--output-format', 'json']);
+      assert.equal((JSON.parse(info.stdout) as { subject: string }[])[0]!.subject, `/CN=${name}`);
+    }),
+  );
+
+  test(
+    'ten names from acme domains and acmedomainN slots: exactly those SANs',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const names = freshNames(10);
+      const n = await node(pebble, names.slice(0, 4));
+      for (const [i, name] of names.slice(4).entries()) {
+        assert.equal((await n.run(['config', 'set', `--acmedomain${i * 3}`, name.toUpperCase()])).code, 0);
+      }
+      const r = await n.run(['acme', 'cert', 'order']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      await verifyAgainstPebble(pebble, n.certFile, n.dir);
+      assert.deepEqual(sans(n.certFile), [...names].sort());
+      assert.equal(new X509Certificate(readFileSync(n.certFile)).subject, `CN=${names[0]}`);
+      for (const name of names) assert.match(r.stdout, new RegExp(`Status is 'valid', domain '${name.replace(/\./g, '\\.')}' OK!`));
+    }),
+  );
+
+  const keyTypes: [string, (k: ReturnType<typeof createPrivateKey>) => void][] = [
+    ['ec-384', (k) => assert.equal(k.asymmetricKeyDetails?.namedCurve, 'secp384r1')],
+    ['rsa-2048', (k) => assert.equal(k.asymmetricKeyDetails?.modulusLength, 2048)],
+    ['rsa-3072', (k) => assert.equal(k.asymmetricKeyDetails?.modulusLength, 3072)],
+    ['rsa-4096', (k) => assert.equal(k.asymmetricKeyDetails?.modulusLength, 4096)],
+  ];
+  for (const [keyType, check] of keyTypes) {
+    test(
+      `key type ${keyType}`,
+      fixture.withLogs(async () => {
+        const pebble = fixture.get();
+        const n = await node(pebble, freshNames(1), `,keytype=${keyType}`);
+        const r = await n.run(['acme', 'cert', 'order']);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const key = createPrivateKey(readFileSync(n.keyFile));
+        check(key);
+        assert.ok(new X509Certificate(readFileSync(n.certFile)).checkPrivateKey(key));
+        await verifyAgainstPebble(pebble, n.certFile, n.dir);
+      }),
+    );
+  }
+
+  test(
+    'a certificate set by hand is not replaced without --force; no domains is an error',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(1));
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      const set = await n.run(['cert', 'set', n.certFile, n.keyFile, '--force']);
+      assert.equal(set.code, 0, set.stderr);
+      const before = snapshot(join(n.dir, 'certs'));
+      const refused = await n.run(['acme', 'cert', 'order']);
+      assert.equal(refused.code, 255);
+      assert.equal(refused.stderr, "ERROR: force: Custom certificate exists but 'force' is not set.\nUSAGE: certnode acme cert order [OPTIONS]\n");
+      assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
+      const forced = await n.run(['acme', 'cert', 'order', '--force']);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.equal((await n.run(['config', 'set', '--delete', 'acme'])).code, 0);
+      const none = await n.run(['acme', 'cert', 'order']);
+      assert.equal(none.code, 255);
+      assert.equal(none.stderr, 'ERROR: ACME domain list in node configuration is missing!\n');
+    }),
+  );
+});
+
+describe('request count (Pebble without nonce rejection, so every request is the order\'s own)', () => {
+  let pebble: Pebble;
+  before(async () => {
+    pebble = await startPebble({ authzReuse: 0, nonceReject: 0 });
+  });
+  after(() => pebble.stop());
+  for (const count of [1, 10]) {
+    test(`${count} name(s): at most 2N+6 ACME requests, directory aside`, async () => {
+      const n = await node(pebble, freshNames(count));
+      let r: RunResult | undefined;
+      const requests = await countRequests(pebble, async () => {
+        r = await n.run(['acme', 'cert', 'order']);
+      });
+      assert.equal(r!.code, 0, r!.stdout + r!.stderr);
+      assert.ok(requests <= 2 * count + 6, `${requests} ACME requests for ${count} name(s)\n${pebble.log().split('\n').slice(-60).join('\n')}`);
+    });
+  }
+});
+
+describe('acme cert renew and revoke', () => {
+  test(
+    'renew: not due -> exit 0, nothing changes, no ACME library loaded; --force renews and keeps the old pair as .old',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(2));
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      const before = snapshot(join(n.dir, 'certs'));
+
+      const probe = join(n.dir, 'probe.cjs');
+      writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
+      const r = spawnSync(process.execPath, ['--require', probe, BIN, 'acme', 'cert', 'renew'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir }, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^Certificate does not expire within the next \d+ days, not renewing \(due for renewal from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\.\n$/);
+      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
+      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(loaded.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
+      assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
+
+      const json = await n.run(['acme', 'cert', 'renew', '--output-format', 'json']);
+      assert.equal(JSON.parse(json.stdout).due, false);
+
+      const oldChain = readFileSync(n.certFile, 'utf8');
+      const oldKey = readFileSync(n.keyFile, 'utf8');
+      const forced = await n.run(['acme', 'cert', 'renew', '--force']);
+      assert.equal(forced.code, 0, forced.stdout + forced.stderr);
+      assert.match(forced.stdout, /Installing certificate and key\nTask OK\n$/);
+      assert.notEqual(readFileSync(n.certFile, 'utf8'), oldChain);
+      assert.equal(readFileSync(`${n.certFile}.old`, 'utf8'), oldChain);
+      assert.equal(readFileSync(`${n.keyFile}.old`, 'utf8'), oldKey);
+      await verifyAgainstPebble(pebble, n.certFile, n.dir);
+    }),
+  );
+
+  test(
+    'renew without an ACME certificate says so',
+    fixture.withLogs(async () => {
+      const n = await node(fixture.get(), freshNames(1));
+      const r = await n.run(['acme', 'cert', 'renew']);
+      assert.equal(r.code, 255);
+      assert.equal(r.stderr, 'ERROR: No current (custom) certificate found, please order a new certificate!\n');
+    }),
+  );
+
+  test(
+    'revoke: Pebble reports the serial revoked, the ACME pair is gone (self-signed in its place), the reload command ran',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(1));
+      const marker = join(n.dir, 'reloaded');
+      assert.equal((await n.run(['config', 'set', '--reload-command', `echo reloaded >> ${marker}`])).code, 0);
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      assert.equal(readFileSync(marker, 'utf8'), 'reloaded\n');
+      const acmeCert = new X509Certificate(readFileSync(n.certFile));
+      const serial = acmeCert.serialNumber.toLowerCase().replace(/^0+/, '');
+      const status = async (): Promise<string> => {
+        const res = await fetchPebble(pebble, `/cert-status-by-serial/${serial}`);
+        return (JSON.parse(res) as { Status: string }).Status;
+      };
+      assert.equal(await status(), 'Valid');
+
+      const r = await n.run(['acme', 'cert', 'revoke', '--reason', 'superseded']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /^Loading ACME account details\nRevoking old certificate\nDeleting certificate files\n/);
+      assert.match(r.stdout, /Task OK\n$/);
+      assert.equal(await status(), 'Revoked');
+      assert.equal(readFileSync(marker, 'utf8'), 'reloaded\nreloaded\n');
+      const now = new X509Certificate(readFileSync(n.certFile));
+      assert.notEqual(now.fingerprint256, acmeCert.fingerprint256);
+      assert.equal(now.issuer, now.subject, 'a self-signed certificate took its place');
+      assert.equal(existsSync(`${n.certFile}.old`), false);
+      const again = await n.run(['acme', 'cert', 'revoke']);
+      assert.equal(again.code, 255);
+      assert.equal(again.stderr, 'ERROR: No current (custom) certificate found, please order a new certificate!\n');
+    }),
+  );
+});
+
+describe('failed orders keep the installed certificate', () => {
+  test(
+    'a standalone port Pebble cannot reach: the CA detail is shown, old files byte-identical, listener closed',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(1));
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      const before = snapshot(join(n.dir, 'certs'));
+      const wrongPort = await freePort();
+      assert.equal((await n.run(['acme', 'plugin', 'set', 'standalone', '--port', String(wrongPort)])).code, 0);
+      const r = await n.run(['acme', 'cert', 'renew', '--force']);
+      assert.equal(r.code, 255);
+      assert.match(r.stderr, /^Task ERROR: validating challenge 'https:\/\/127\.0\.0\.1:\d+\/authZ\/\S+' failed - status: invalid - .*(refused|connect)/m);
+      assert.doesNotMatch(r.stdout, /Task OK/);
+      assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
+      await assertPortFree(wrongPort);
+    }),
+  );
+
+  test(
+    'a reload command that exits 1: certificate installed, error reported, non-zero exit',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(1));
+      assert.equal((await n.run(['config', 'set', '--reload-command', 'echo reload failing >&2; exit 1'])).code, 0);
+      const r = await n.run(['acme', 'cert', 'order']);
+      assert.equal(r.code, 255);
+      assert.match(r.stdout, /Installing certificate and key\nRunning reload command: echo reload failing >&2; exit 1\nreload failing\n/);
+      assert.match(r.stderr, /^Task ERROR: reload command 'echo reload failing >&2; exit 1' failed - exit code 1\n$/);
+      await verifyAgainstPebble(pebble, n.certFile, n.dir);
+      const info = await n.run(['cert', 'info', '--output-format', 'json']);
+      assert.match((JSON.parse(info.stdout) as { issuer: string }[])[0]!.issuer, /Pebble Intermediate/);
+    }),
+  );
+
+  test('Pebble stopped mid-order: one clear error, old files byte-identical, listener closed', async () => {
+    const pebble = await startPebble({ authzReuse: 0, nonceReject: 0 });
+    let stopped = false;
+    try {
+      const n = await node(pebble, freshNames(1));
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      const before = snapshot(join(n.dir, 'certs'));
+      // Stop Pebble as soon as the order has placed its challenges.
+      const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no 'Placing ACME order' within 30 s: ${stdout}`)), 30_000);
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          if (stdout.includes('Placing ACME order')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await pebble.stop();
+      stopped = true;
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 90_000)))]);
+      clearTimeout(timer);
+      assert.equal(code, 255, `exit ${code}\n${stdout}\n${stderr}`);
+      assert.match(stderr, /^Task ERROR: .*(ECONNREFUSED|socket hang up|ECONNRESET)/m);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
+      await assertPortFree(pebble.httpPort);
+    } finally {
+      if (!stopped) await pebble.stop();
+    }
+  });
+});
+
+async function assertPortFree(port: number): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+async function fetchPebble(pebble: Pebble, path: string): Promise<string> {
+  const https = await import('node:https');
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${pebble.managementUrl}${path}`, { ca: readFileSync(pebble.caFile) }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${path}: HTTP ${res.statusCode} ${body}`))));
+      })
+      .on('error', reject);
+  });
+}
