@@ -320,6 +320,53 @@ describe('failed orders keep the installed certificate', () => {
     }),
   );
 
+  test(
+    'SIGINT while waiting for validation: exit 130, listener closed, old files byte-identical',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, freshNames(1));
+      assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
+      const before = snapshot(join(n.dir, 'certs'));
+      // Pebble validates on its httpPort: a server there that accepts and never answers keeps the order waiting.
+      const held = new Set<import('node:net').Socket>();
+      const silent = createServer((socket) => {
+        held.add(socket);
+      });
+      await new Promise<void>((resolve) => silent.listen(pebble.httpPort, '127.0.0.1', resolve));
+      const ourPort = await freePort();
+      try {
+        assert.equal((await n.run(['acme', 'plugin', 'set', 'standalone', '--port', String(ourPort)])).code, 0);
+        const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
+        let stdout = '';
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no 'Triggering validation' within 30 s: ${stdout}`)), 30_000);
+          child.stdout.setEncoding('utf8').on('data', (d: string) => {
+            stdout += d;
+            if (stdout.includes('Triggering validation')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        child.kill('SIGINT');
+        let timer: NodeJS.Timeout | undefined;
+        const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);
+        clearTimeout(timer);
+        assert.equal(code, 130, `exit ${code}\n${stdout}\n${stderr}`);
+        assert.equal(stderr, 'Task ERROR: interrupted by SIGINT\n');
+        assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
+        await assertPortFree(ourPort);
+      } finally {
+        for (const socket of held) socket.destroy();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    }),
+  );
+
   test('Pebble stopped mid-order: one clear error, old files byte-identical, listener closed', async () => {
     const pebble = await startPebble({ authzReuse: 0, nonceReject: 0 });
     let stopped = false;
