@@ -6,7 +6,7 @@
 // Then start-up time of a few commands against `node -e 0`. Prints a Markdown report and
 // writes it into BENCHMARKS.md between the bench markers (--no-write: print only).
 //
-//   node scripts/bench.mjs [--no-build] [--no-write] [--sizes 1,10,50,100] [--runs 3] [--startup-runs 20]
+//   node scripts/bench.mjs [--no-build] [--no-write] [--sizes 1,10,50,100] [--runs 5] [--startup-runs 20]
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ function option(name, fallback) {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 const SIZES = option('--sizes', '1,10,50,100').split(',').map(Number);
-const RUNS = Number(option('--runs', '3'));
+const RUNS = Number(option('--runs', '5'));
 const STARTUP_RUNS = Number(option('--startup-runs', '20'));
 const ORDER_TIMEOUT_MS = 300_000;
 
