@@ -2,9 +2,10 @@
 // Runs the test suite: installs what the tests need (as root, through apt), then node's test runner
 // over the compiled tests. `node scripts/run-tests.mjs [unit|cli|e2e ...]` runs only those tiers.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePackages } from './lib/prereqs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tiers = process.argv.slice(2);
@@ -25,25 +26,11 @@ const REQUIRED = [
   { command: 'setpriv', pkg: 'util-linux', tiers: ['unit', 'e2e'] },
 ];
 
-function have(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
-}
-
-const missing = [...new Set(REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)) && !have(r.command)).map((r) => r.pkg))];
-if (missing.length) {
-  if (process.getuid?.() === 0 && have('apt-get')) {
-    console.log(`Installing test prerequisites: ${missing.join(' ')}`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-    if (!install || install.status !== 0) {
-      console.error(`FAILED to install ${missing.join(' ')}; install them (apt-get install ${missing.join(' ')}) and run the tests again.`);
-      process.exit(1);
-    }
-  } else {
-    console.error(`Missing test prerequisites: ${missing.join(' ')}. Install them (as root: apt-get install ${missing.join(' ')}) and run the tests again.`);
-    process.exit(1);
-  }
+const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));
+const prereqs = ensurePackages(needed, { purpose: 'test prerequisites' });
+if (!prereqs.ok) {
+  console.error(prereqs.message);
+  process.exit(1);
 }
 
 function testFiles(dir) {

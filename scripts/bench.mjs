@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// `npm run bench`: certnode against a local Pebble (PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0,
+// no nonce rejection). Measures, per order of N fresh names (fresh account and config dir per
+// run): wall time of `certnode acme cert order` (process start to exit), ACME HTTP requests
+// Pebble handled (from its log; directory GET and nonce HEADs included) and the CLI's peak RSS.
+// Then start-up time of a few commands against `node -e 0`. Prints a Markdown report and
+// writes it into BENCHMARKS.md between the bench markers (--no-write: print only).
+//
+//   node scripts/bench.mjs [--no-build] [--no-write] [--sizes 1,10,50,100] [--runs 5] [--startup-runs 20]
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
+import { ensurePackages } from './lib/prereqs.mjs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin', 'certnode.js');
+const BENCH_FILE = join(ROOT, 'BENCHMARKS.md');
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+const SIZES = option('--sizes', '1,10,50,100').split(',').map(Number);
+const RUNS = Number(option('--runs', '5'));
+const STARTUP_RUNS = Number(option('--startup-runs', '20'));
+const ORDER_TIMEOUT_MS = 300_000;
+
+const say = (line) => console.error(`==> ${line}`);
+
+const work = mkdtempSync(join(os.tmpdir(), 'certnode-bench-'));
+// Writes the CLI's peak RSS (process.resourceUsage().maxRSS, KiB) where CERTNODE_BENCH_RSS names.
+const RSS_HOOK = join(work, 'rss-hook.cjs');
+writeFileSync(RSS_HOOK, "process.on('exit', () => { if (process.env.CERTNODE_BENCH_RSS) require('fs').writeFileSync(process.env.CERTNODE_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n");
+
+let pebble;
+const cleanup = async () => {
+  await pebble?.stop();
+  rmSync(work, { recursive: true, force: true });
+};
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => void cleanup().finally(() => process.exit(code)));
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** Run the CLI asynchronously (never block the event loop while servers run), timed. */
+function certnode(env, args, { rss = false, timeoutMs = 60_000 } = {}) {
+  const rssFile = join(work, `rss-${process.hrtime.bigint()}`);
+  const argv = rss ? ['--require', RSS_HOOK, BIN, ...args] : [BIN, ...args];
+  return new Promise((resolve) => {
+    let out = '';
+    const t0 = process.hrtime.bigint();
+    const c = spawn(process.execPath, argv, { env: rss ? { ...env, CERTNODE_BENCH_RSS: rssFile } : env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const rssKiB = rss && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
+      resolve({ code, out, wallMs, rssKiB });
+    });
+  });
+}
+
+async function must(env, args, opts) {
+  const r = await certnode(env, args, opts);
+  if (r.code !== 0) throw new Error(`certnode ${args.join(' ')} failed (exit ${r.code}):\n${r.out.slice(-3000)}`);
+  return r;
+}
+
+function machine() {
+  const sh = (cmd) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim();
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  return {
+    nproc: sh('nproc') || String(os.availableParallelism()),
+    cpu,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    pebble: sh("dpkg-query -W -f '${Version}' pebble 2>/dev/null") || 'unknown',
+    certnode: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+    commit: sh(`git -C '${ROOT}' rev-parse --short HEAD 2>/dev/null`) || 'unknown',
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
+async function benchOrders() {
+  const rows = [];
+  let renewEnv;
+  for (const n of SIZES) {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const configDir = mkdtempSync(join(work, `cfg-${n}-`));
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, ...pebble.env };
+      await must(env, ['acme', 'account', 'register', 'default', `bench${n}-${run}@example.com`, '--directory', pebble.directoryUrl, '--agree-tos']);
+      await must(env, ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1']);
+      const names = Array.from({ length: n }, (_, i) => `n${i}.r${run}.s${n}.bench.test`);
+      await must(env, ['config', 'set', '--acme', `domains=${names.join(';')}`]);
+      const before = await pebble.requestCount();
+      const r = await must(env, ['acme', 'cert', 'order'], { rss: true, timeoutMs: ORDER_TIMEOUT_MS });
+      const requests = (await pebble.requestCount()) - before;
+      runs.push({ wallMs: r.wallMs, requests, rssKiB: r.rssKiB });
+      say(`N=${n} run ${run + 1}/${RUNS}: ${ms(r.wallMs)} ms, ${requests} requests, peak RSS ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MiB`);
+      if (n === SIZES[0] && run === 0) renewEnv = env; // has a fresh certificate: renew is not due
+    }
+    const requests = [...new Set(runs.map((r) => r.requests))].join('/');
+    rows.push({
+      n,
+      medianMs: median(runs.map((r) => r.wallMs)),
+      minMs: Math.min(...runs.map((r) => r.wallMs)),
+      maxMs: Math.max(...runs.map((r) => r.wallMs)),
+      requests,
+      formula: 2 * n + 7,
+      rssMiB: median(runs.map((r) => r.rssKiB ?? NaN)) / 1024,
+    });
+  }
+  return { rows, renewEnv };
+}
+
+async function benchStartup(renewEnv) {
+  const cases = [
+    { label: '`node -e 0` (baseline)', argv: ['-e', '0'] },
+    { label: '`certnode --help`', argv: [BIN, '--help'] },
+    { label: '`certnode acme plugin list`', argv: [BIN, 'acme', 'plugin', 'list'] },
+    { label: '`certnode acme cert renew` (not due)', argv: [BIN, 'acme', 'cert', 'renew'] },
+  ];
+  const rows = [];
+  for (const c of cases) {
+    const times = [];
+    for (let i = 0; i < STARTUP_RUNS + 2; i++) {
+      const t0 = process.hrtime.bigint();
+      // spawnSync is safe here: Pebble logs to a file (see scripts/lib/pebble.mjs)
+      const r = spawnSync(process.execPath, c.argv, { env: renewEnv, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      const t = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
+      if (i >= 2) times.push(t); // two warm-up runs (page cache)
+    }
+    rows.push({ label: c.label, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times) });
+    say(`${c.label}: median ${ms(median(times))} ms`);
+  }
+  const base = rows[0].medianMs;
+  return rows.map((r) => ({ ...r, overMs: r.medianMs - base }));
+}
+
+function report(m, orders, startup) {
+  const lines = [];
+  lines.push(`Measured ${m.date} at commit ${m.commit} (certnode ${m.certnode}).`, '');
+  lines.push('| machine | |', '|---|---|');
+  lines.push(`| CPUs (nproc) | ${m.nproc} |`, `| CPU model | ${m.cpu} |`, `| memory | ${m.memory} |`, `| kernel | ${m.kernel} |`, `| Node.js | ${m.node} |`, `| Pebble (Debian) | ${m.pebble} |`, '');
+  lines.push(`### One order of N names (http-01, standalone plugin; ${RUNS} runs per N, each with a fresh account)`, '');
+  lines.push('| N names | wall time median (min–max) | ACME requests | 2N+7 | peak RSS (median) |', '|---:|---:|---:|---:|---:|');
+  for (const r of orders) {
+    lines.push(`| ${r.n} | ${ms(r.medianMs)} ms (${ms(r.minMs)}–${ms(r.maxMs)}) | ${r.requests} | ${r.formula} | ${Number.isFinite(r.rssMiB) ? `${r.rssMiB.toFixed(0)} MiB` : '?'} |`);
+  }
+  lines.push('');
+  lines.push('Wall time is the whole `certnode acme cert order` process (start-up, key generation, validation, issuance, install). ACME requests are the requests Pebble logged handling during the order, the directory GET and nonce HEADs included.', '');
+  lines.push(`### Start-up (${STARTUP_RUNS} runs each after 2 warm-up runs)`, '');
+  lines.push('| command | median | min–max | over `node -e 0` |', '|---|---:|---:|---:|');
+  for (const r of startup) lines.push(`| ${r.label} | ${ms(r.medianMs)} ms | ${ms(r.minMs)}–${ms(r.maxMs)} ms | ${r.label.includes('baseline') ? '—' : `+${ms(r.overMs)} ms`} |`);
+  return lines.join('\n');
+}
+
+function writeBenchmarks(section) {
+  const block = `${BEGIN}\n${section}\n${END}`;
+  let text = existsSync(BENCH_FILE) ? readFileSync(BENCH_FILE, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(BENCH_FILE, text);
+}
+
+try {
+  const prereqs = ensurePackages(PEBBLE_PACKAGES, { purpose: 'benchmark prerequisites', log: say });
+  if (!prereqs.ok) throw new Error(prereqs.message);
+  if (!process.argv.includes('--no-build')) {
+    say('Building');
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    if (!existsSync(tsc)) throw new Error(`${tsc} not found: run 'npm ci' first`);
+    if (spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) throw new Error('build failed');
+  }
+  say('Starting Pebble (PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0, PEBBLE_WFE_NONCEREJECT=0)');
+  pebble = await startPebble({ authzReuse: 0, nonceReject: 0, vaNoSleep: true });
+  const m = machine();
+  const { rows, renewEnv } = await benchOrders();
+  const startup = await benchStartup(renewEnv);
+  const section = report(m, rows, startup);
+  console.log(section);
+  if (!process.argv.includes('--no-write')) {
+    writeBenchmarks(section);
+    say(`Results written to ${BENCH_FILE}`);
+  }
+  await cleanup();
+  process.exit(0);
+} catch (err) {
+  console.error(`BENCH FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  if (pebble) console.error(`--- pebble log (tail) ---\n${pebble.log().split('\n').slice(-40).join('\n')}`);
+  await cleanup();
+  process.exit(1);
+}

@@ -1,0 +1,36 @@
+// Debian packages a script needs, installed through apt-get when missing and running as root.
+// Shared by scripts/run-tests.mjs, scripts/demo.mjs and scripts/bench.mjs.
+
+import { spawnSync } from 'node:child_process';
+
+/** Whether `command` is on PATH. */
+export function have(command) {
+  return spawnSync('sh', ['-c', `command -v '${command}'`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Make sure every `{command, pkg}` is available: as root with apt-get, install the missing
+ * packages (non-interactively, no recommends); otherwise return a message naming them.
+ * @param {readonly {command: string, pkg: string}[]} required
+ * @param {{purpose?: string, log?: (line: string) => void}} [opts]
+ * @returns {{ok: true, installed: string[]} | {ok: false, message: string}}
+ */
+export function ensurePackages(required, opts = {}) {
+  const purpose = opts.purpose ?? 'prerequisites';
+  const log = opts.log ?? ((line) => console.log(line));
+  const missing = [...new Set(required.filter((r) => !have(r.command)).map((r) => r.pkg))];
+  if (missing.length === 0) return { ok: true, installed: [] };
+  if (process.getuid?.() !== 0 || !have('apt-get')) {
+    return { ok: false, message: `Missing ${purpose}: ${missing.join(' ')}. Install them (as root: apt-get install ${missing.join(' ')}) and run this again.` };
+  }
+  log(`Installing ${purpose}: ${missing.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // stdin closed: apt must never wait for an answer
+  const stdio = ['ignore', 'inherit', 'inherit'];
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio, env });
+  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio, env });
+  if (!install || install.status !== 0 || required.some((r) => !have(r.command))) {
+    return { ok: false, message: `FAILED to install ${missing.join(' ')}; install them (apt-get install ${missing.join(' ')}) and run this again.` };
+  }
+  return { ok: true, installed: missing };
+}

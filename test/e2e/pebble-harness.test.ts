@@ -1,0 +1,47 @@
+// The Pebble harness must not depend on the test's event loop: its servers log to files. With
+// pipes, a test that blocked its loop (spawnSync of the CLI) stalled Pebble once its log filled
+// the socket buffer (~280 lines, an order of ~30 names): Pebble's log write blocked, every
+// goroutine waited on Go's log mutex, challenge POSTs hung for certnode's 30 s request timeout.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { BIN, baseEnv, runCli } from '../helpers/cli.ts';
+import { pebbleFixture } from '../helpers/pebble.ts';
+
+const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
+const N = 60;
+let dir: string;
+
+before(async () => {
+  await fixture.start();
+  dir = mkdtempSync(join(tmpdir(), 'certnode-harness-'));
+});
+after(async () => {
+  await fixture.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test(`an order of ${N} names completes while the test's event loop is blocked (spawnSync)`, fixture.withLogs(async () => {
+  const pebble = fixture.get();
+  const opts = { configDir: dir, env: pebble.env, timeoutMs: 20_000 };
+  assert.equal((await runCli(['acme', 'account', 'register', 'default', 'h@example.com', '--directory', pebble.directoryUrl, '--agree-tos'], opts)).code, 0);
+  assert.equal((await runCli(['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'], opts)).code, 0);
+  const names = Array.from({ length: N }, (_, i) => `n${i}.harness.test`);
+  assert.equal((await runCli(['config', 'set', '--acme', `domains=${names.join(';')}`], opts)).code, 0);
+  const before = await pebble.requestCount();
+
+  const r = spawnSync(process.execPath, [BIN, 'acme', 'cert', 'order'], {
+    env: baseEnv({ ...pebble.env, CERTNODE_CONFIG_DIR: dir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  for (const name of names) assert.ok(r.stdout.includes(`domain '${name}' OK!`) || r.stderr.includes(`domain '${name}' OK!`), name);
+  // one challenge POST and one authorization GET per name at least
+  assert.ok((await pebble.requestCount()) - before >= 2 * N);
+}));
