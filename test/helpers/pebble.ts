@@ -18,6 +18,8 @@ export interface PebbleOptions {
   httpPort?: number;
   /** PEBBLE_AUTHZREUSE percentage. */
   authzReuse?: number;
+  /** DNS server ("host:port") Pebble resolves through (default: its pebble-challtestsrv). */
+  dnsServer?: string;
 }
 
 export interface Pebble {
@@ -166,7 +168,7 @@ export async function startPebble(opts: PebbleOptions = {}): Promise<Pebble> {
   const pebbleEnv: Record<string, string> = { ...baseEnv, PEBBLE_VA_NOSLEEP: '1' };
   if (opts.nonceReject !== undefined) pebbleEnv.PEBBLE_WFE_NONCEREJECT = String(opts.nonceReject);
   if (opts.authzReuse !== undefined) pebbleEnv.PEBBLE_AUTHZREUSE = String(opts.authzReuse);
-  const pebble = startProcess(pebbleBin, ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], pebbleEnv);
+  const pebble = startProcess(pebbleBin, ['-config', configFile, '-dnsserver', opts.dnsServer ?? `127.0.0.1:${dnsPort}`], pebbleEnv);
 
   const logs = (): string => `--- pebble log ---\n${pebble.output()}\n--- pebble-challtestsrv log ---\n${chall.output()}`;
   const stop = async (): Promise<void> => {
