@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, tempDir, type RunResult } from '../helpers/cli.ts';
-import { pebbleFixture, type Pebble } from '../helpers/pebble.ts';
+import { freePort, pebbleFixture, type Pebble } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
 const cleanups: (() => void)[] = [];
@@ -151,6 +151,27 @@ describe('dns-01 orders', () => {
       assertNoSecrets(r);
       assert.deepEqual(await txt(pebble, '_acme-challenge.a.mixed.test'), []);
       assert.deepEqual(await txt(pebble, '_acme-challenge.b.mixed.test'), []);
+    }),
+  );
+
+  test(
+    'a server that never serves the value: a warning after validation-delay, validation is triggered anyway',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const n = await node(pebble, [{ id: 'chall', api: 'certnodetest', data: challData(pebble) }]);
+      await n.ok(['acme', 'plugin', 'set', 'chall', '--validation-delay', '2']);
+      await n.ok(['config', 'set', '--acmedomain0', 'domain=late.example.test,plugin=chall']);
+      // a second "name server" that does not answer at all
+      const dead = `127.0.0.1:${await freePort()}`;
+      const started = Date.now();
+      const r = await n.run(['acme', 'cert', 'order'], { CERTNODE_DNS_RESOLVERS: `${pebble.challtestsrv.dnsAddr},${dead}` });
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      assert.ok(Date.now() - started < 20_000);
+      const warning = indexOf(r.stdout, new RegExp(`^TXT record for _acme-challenge\\.late\\.example\\.test not visible on ${dead.replace(/\./g, '\\.')} \\(\\w+\\) after 2 s \\(plugin 'chall' validation-delay\\) - triggering validation anyway, the CA may still see it$`));
+      assert.ok(warning < indexOf(r.stdout, /^Triggering validation$/));
+      assert.match(r.stdout, /Status is 'valid', domain 'late\.example\.test' OK!/);
+      assert.match(r.stdout, /\nTask WARNINGS: 1\n$/);
+      assert.deepEqual(await txt(pebble, '_acme-challenge.late.example.test'), []);
     }),
   );
 
