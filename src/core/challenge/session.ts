@@ -102,6 +102,10 @@ export class ChallengeSession {
     const stored = plugin.props.get('data');
     const data = stored === undefined ? '' : decodePluginData(stored);
     if (data === undefined) throw new PluginError(`plugin '${plugin.id}': its data is not valid base64url`, plugin.id);
+    // bad settings fail before the script has changed anything
+    const configured = ctx.env[DNS_RESOLVERS_ENV];
+    const resolvers = configured ? parseResolverList(configured) : undefined;
+    const timeoutSec = scriptTimeout(ctx.env);
     const bare = task.name.replace(/^\*\./, '');
     const label = `_acme-challenge.${bare}`;
     const alias = task.domain.alias;
@@ -112,7 +116,7 @@ export class ChallengeSession {
       data,
       domain: alias ?? bare,
       txtValue: task.keyAuthorization,
-      timeoutSec: scriptTimeout(ctx.env),
+      timeoutSec,
       onLine: (line) => this.#log.info(`    ${line}`),
       user: this.#scriptUser(),
       tmpRoot: ctx.env.TMPDIR || '/tmp',
@@ -130,7 +134,7 @@ export class ChallengeSession {
       throw new PluginError(`domain '${task.name}': ${err.message}${more}`, err.pluginId, err.exitCode, err.stderrTail);
     }
     this.#log.info(`Add TXT record: ${label}${alias === undefined ? '' : ` (alias: ${challenge.recordName})`}`);
-    await this.#waitForRecord(task, challenge.recordName);
+    await this.#waitForRecord(task, challenge.recordName, resolvers);
   }
 
   #scriptUser(): ScriptUser | null {
@@ -138,7 +142,7 @@ export class ChallengeSession {
     return this.#user;
   }
 
-  async #waitForRecord(task: ChallengeTask, recordName: string): Promise<void> {
+  async #waitForRecord(task: ChallengeTask, recordName: string, resolvers: string[] | undefined): Promise<void> {
     const { plugin } = task;
     const { ctx, sleep } = this.#opts;
     const delayValue = plugin.props.get('validation-delay');
@@ -152,12 +156,11 @@ export class ChallengeSession {
     if (mode === 'sleep') return fixedSleep();
 
     const lookup = this.#opts.dnsLookup ?? systemDnsLookup();
-    const configured = ctx.env[DNS_RESOLVERS_ENV];
     let name = recordName;
     let servers: string[];
     let where: string;
-    if (configured) {
-      servers = parseResolverList(configured);
+    if (resolvers) {
+      servers = resolvers;
       where = `${servers.join(', ')} (${DNS_RESOLVERS_ENV})`;
     } else {
       try {
