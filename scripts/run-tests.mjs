@@ -24,6 +24,9 @@ const REQUIRED = [
   { command: 'curl', pkg: 'curl', tiers: ['unit', 'e2e'] },
   { command: 'wget', pkg: 'wget', tiers: ['unit'] },
   { command: 'setpriv', pkg: 'util-linux', tiers: ['unit', 'e2e'] },
+  // the RFC 2136 dns-01 test runs its own BIND and updates it with nsupdate
+  { command: 'named', pkg: 'bind9', tiers: ['e2e'] },
+  { command: 'nsupdate', pkg: 'bind9-dnsutils', tiers: ['e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

@@ -7,6 +7,8 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
   ['CERTNODE_OUTPUT_FORMAT', 'Output format, when --output-format is not given: text, json or json-pretty.'],
   ['CERTNODE_DEBUG', 'Set to 1 to print stack traces with errors.'],
+  ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
+  ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then its process group is killed.'],
   ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
   ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
 ];

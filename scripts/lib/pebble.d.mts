@@ -12,6 +12,8 @@ export interface PebbleOptions {
   authzReuse?: number;
   /** PEBBLE_VA_NOSLEEP=1 (default true: no random 0-15 s sleep before each validation). */
   vaNoSleep?: boolean;
+  /** DNS server ("host:port") Pebble resolves through (default: its pebble-challtestsrv). */
+  dnsServer?: string;
 }
 
 export interface Pebble {

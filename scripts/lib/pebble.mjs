@@ -154,7 +154,7 @@ export async function startPebble(opts = {}) {
   if (opts.nonceReject !== undefined) pebbleEnv.PEBBLE_WFE_NONCEREJECT = String(opts.nonceReject);
   if (opts.authzReuse !== undefined) pebbleEnv.PEBBLE_AUTHZREUSE = String(opts.authzReuse);
   const pebbleLog = join(dir, 'pebble.log');
-  const pebble = startProcess(pebbleBin, ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], pebbleEnv, pebbleLog);
+  const pebble = startProcess(pebbleBin, ['-config', configFile, '-dnsserver', opts.dnsServer ?? `127.0.0.1:${dnsPort}`], pebbleEnv, pebbleLog);
 
   const logs = () => `--- pebble log ---\n${pebble.output()}\n--- pebble-challtestsrv log ---\n${chall.output()}`;
   let stopped;

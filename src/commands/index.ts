@@ -98,6 +98,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       .addOption(new Option('--api <api>', 'DNS API (acme.sh dnsapi name, e.g. cf, ovh, nsupdate); dns plugins only'))
       .addOption(new Option('--data <file>', "file with one KEY=VALUE per line ('-' reads stdin); stored base64url-encoded"))
       .addOption(new Option('--validation-delay <seconds>', 'longest wait for DNS propagation, 0..172800 (default 30); dns plugins only'))
+      .addOption(
+        new Option('--propagation <mode>', "check: poll the zone's name servers until they serve the record (default); sleep: wait validation-delay seconds (split-horizon DNS); dns plugins only"),
+      )
       .addOption(bool('--disable', 'flag to disable the config'))
       .addOption(list('--nodes <list>', 'list of node names the plugin is meant for'))
       .addOption(new Option('--port <port>', 'TCP port of the http-01 listener (default 80); standalone plugins only'))

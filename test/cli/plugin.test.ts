@@ -129,6 +129,14 @@ describe('acme plugin', () => {
     assert.deepEqual(snapshot(cfgDir), before);
   });
 
+  test('--propagation sleep|check is stored on dns plugins and can be deleted', async () => {
+    assert.deepEqual(await run(['acme', 'plugin', 'set', 'cf', '--propagation', 'sleep']), { code: 0, stdout: '', stderr: '' });
+    assert.match(readFileSync(plugins, 'utf8'), /dns: cf\n(\t.*\n)*\tpropagation sleep\n/);
+    assert.equal(JSON.parse((await run(['acme', 'plugin', 'config', 'cf', '--output-format', 'json'])).stdout).propagation, 'sleep');
+    assert.equal((await run(['acme', 'plugin', 'set', 'cf', '--delete', 'propagation'])).code, 0);
+    assert.doesNotMatch(readFileSync(plugins, 'utf8'), /propagation/);
+  });
+
   const bad: [string, string[], string][] = [
     ['an invalid plugin id', ['acme', 'plugin', 'add', 'dns', '9x', '--api', 'cf'], "id: invalid format - invalid configuration ID '9x'"],
     ['--validation-delay 999999', ['acme', 'plugin', 'add', 'dns', 'n1', '--api', 'cf', '--validation-delay', '999999'], 'validation-delay: value must have a maximum value of 172800'],
@@ -140,6 +148,8 @@ describe('acme plugin', () => {
     ['a duplicate id', ['acme', 'plugin', 'add', 'dns', 'cf', '--api', 'cf'], "id: ACME plugin ID 'cf' already exists"],
     ['a standalone option on a dns plugin', ['acme', 'plugin', 'set', 'cf', '--port', '80'], "port: unexpected property 'port'"],
     ['a dns option on a standalone plugin', ['acme', 'plugin', 'set', 'standalone', '--api', 'cf'], "api: unexpected property 'api'"],
+    ['an unknown --propagation mode', ['acme', 'plugin', 'set', 'cf', '--propagation', 'never'], "propagation: value 'never' does not have a value in the enumeration 'check, sleep'"],
+    ['--propagation on a standalone plugin', ['acme', 'plugin', 'set', 'standalone', '--propagation', 'sleep'], "propagation: unexpected property 'propagation'"],
     ['a bad port', ['acme', 'plugin', 'set', 'standalone', '--port', '70000'], 'port: value must have a maximum value of 65535'],
     ['a bad address', ['acme', 'plugin', 'set', 'standalone', '--address', 'example.com'], "address: invalid format - value 'example.com' is not a valid IP address"],
     ['deleting a required option', ['acme', 'plugin', 'set', 'cf', '--delete', 'api'], "delete: unable to delete required option 'api'"],

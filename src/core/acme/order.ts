@@ -100,7 +100,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
   const accountFile = loadAccount(deps.paths, req.accountName);
   const interrupt = interruptible(ctx);
   let acme: AcmeService | undefined;
-  const session = new ChallengeSession(log);
+  const session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep });
   try {
     acme = await openAcme(ctx, { directoryUrl: accountFile.directory, version: VERSION });
     const account = acme.account(accountFile.key, accountFile.location);
@@ -135,7 +135,10 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     }
 
     if (tasks.length > 0) {
-      await Promise.all(tasks.map((task) => session.present(task)));
+      // every setup runs to its end before an error counts: cleanup must not race a setup still running
+      const setups = await Promise.allSettled(tasks.map((task) => session.present(task)));
+      const failed = setups.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
       interrupt.check();
       log.info('Triggering validation');
       await Promise.all(tasks.map((task) => account.respondToChallenge(task.challengeUrl)));

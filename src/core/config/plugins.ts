@@ -8,12 +8,14 @@ export type PluginType = (typeof PLUGIN_TYPES)[number];
 
 /** Options each plugin type accepts (besides its type and id). */
 export const PLUGIN_PROPERTIES: Record<PluginType, readonly string[]> = {
-  dns: ['api', 'data', 'disable', 'nodes', 'validation-delay'],
+  dns: ['api', 'data', 'disable', 'nodes', 'propagation', 'validation-delay'],
   standalone: ['address', 'disable', 'nodes', 'port'],
 };
 const REQUIRED: Record<PluginType, readonly string[]> = { dns: ['api'], standalone: [] };
 
 export const DEFAULT_VALIDATION_DELAY = 30;
+export const PROPAGATION_MODES = ['check', 'sleep'] as const;
+export type PropagationMode = (typeof PROPAGATION_MODES)[number];
 export const MAX_VALIDATION_DELAY = 172800;
 export const DEFAULT_STANDALONE_PORT = 80;
 
@@ -25,6 +27,8 @@ export interface PluginInput {
   disable?: boolean;
   nodes?: string;
   'validation-delay'?: number;
+  /** How a dns plugin waits for its record: check the name servers, or sleep validation-delay. */
+  propagation?: PropagationMode;
   port?: number;
   address?: string;
 }

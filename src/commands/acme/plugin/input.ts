@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../../../core/errors.ts';
 import { checkDnsApi, checkIpAddress, checkNodeList, parseBoolean, parseInteger } from '../../../core/config/formats.ts';
-import { MAX_VALIDATION_DELAY, type PluginInput } from '../../../core/config/plugins.ts';
+import { MAX_VALIDATION_DELAY, PROPAGATION_MODES, type PluginInput, type PropagationMode } from '../../../core/config/plugins.ts';
 import { errnoText } from '../../../core/store/store.ts';
 import type { CommandEnv, RawOptions } from '../../command.ts';
 
@@ -14,6 +14,12 @@ export async function pluginInput(raw: RawOptions, env: CommandEnv): Promise<Plu
   if (raw.disable !== undefined) input.disable = parseBoolean(raw.disable, 'disable');
   if (raw.nodes !== undefined) input.nodes = checkNodeList(raw.nodes).join(',');
   if (raw.validationDelay !== undefined) input['validation-delay'] = parseInteger(raw.validationDelay, 'validation-delay', 0, MAX_VALIDATION_DELAY);
+  if (raw.propagation !== undefined) {
+    if (!(PROPAGATION_MODES as readonly string[]).includes(raw.propagation)) {
+      throw new UsageError(`value '${raw.propagation}' does not have a value in the enumeration '${PROPAGATION_MODES.join(', ')}'`, 'propagation');
+    }
+    input.propagation = raw.propagation as PropagationMode;
+  }
   if (raw.port !== undefined) input.port = parseInteger(raw.port, 'port', 1, 65535);
   if (raw.address !== undefined) input.address = checkIpAddress(raw.address, 'address');
   return input;

@@ -1,0 +1,135 @@
+// A real BIND 9 name server per test file: authoritative for one zone on a free loopback port,
+// dynamic updates (RFC 2136) allowed with a TSIG key. Throws — never skips — when `named` is
+// missing (scripts/run-tests.mjs installs the Debian package bind9 as root).
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './pebble.ts';
+
+export interface Bind {
+  zone: string;
+  port: number;
+  /** "127.0.0.1:<port>" */
+  addr: string;
+  /** TSIG key file (nsupdate -k), mode 0644 in a 0755 directory: readable by nobody. */
+  keyFile: string;
+  keyName: string;
+  /** TXT values of `name` as the server answers now ([] when none). */
+  txt(name: string): Promise<string[]>;
+  /** Runs nsupdate with the key against this server (lines without `server`/`send`). */
+  update(lines: string[]): void;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 15_000;
+
+export async function startBind(zone = 'rfc2136.test'): Promise<Bind> {
+  const named = spawnSync('sh', ['-c', 'command -v named'], { encoding: 'utf8' }).stdout.trim();
+  if (!named) throw new Error("'named' not found: install the Debian package 'bind9' (npm test does this when run as root)");
+  const dir = mkdtempSync(join(tmpdir(), 'certnode-bind-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const keyName = 'certnode-test-key';
+  const secret = randomBytes(32).toString('base64');
+  const keyText = `key "${keyName}" {\n  algorithm hmac-sha256;\n  secret "${secret}";\n};\n`;
+  const keyFile = join(dir, 'tsig.key');
+  writeFileSync(keyFile, keyText, { mode: 0o644 });
+  chmodSync(keyFile, 0o644);
+  writeFileSync(
+    join(dir, 'zone.db'),
+    [
+      '$TTL 60',
+      `@ IN SOA ns.${zone}. hostmaster.${zone}. 1 60 60 600 60`,
+      `@ IN NS ns.${zone}.`,
+      'ns IN A 127.0.0.1',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'named.conf'),
+    `${keyText}
+options {
+  directory "${dir}";
+  pid-file "${dir}/named.pid";
+  listen-on port ${port} { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  dnssec-validation no;
+  notify no;
+};
+controls { };
+zone "${zone}" {
+  type primary;
+  file "${dir}/zone.db";
+  allow-update { key "${keyName}"; };
+};
+`,
+  );
+  let output = '';
+  const child: ChildProcess = spawn(named, ['-g', '-c', join(dir, 'named.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.on('error', (err) => (output += `\nspawn error: ${err.message}\n`));
+
+  const addr = `127.0.0.1:${port}`;
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([addr]);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`named exited with ${child.exitCode}\n${output}`);
+    }
+    const ok = await resolver.resolveSoa(zone).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`named not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    zone,
+    port,
+    addr,
+    keyFile,
+    keyName,
+    async txt(name) {
+      try {
+        return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
+        throw err;
+      }
+    },
+    update(lines) {
+      const r = spawnSync('nsupdate', ['-t', '5', '-k', keyFile], { input: `server 127.0.0.1 ${port}\n${lines.join('\n')}\nsend\n`, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`nsupdate failed: ${r.stderr}`);
+    },
+    log: () => output,
+    stop,
+  };
+}
