@@ -1,7 +1,7 @@
 // acme cert order / renew / revoke over http-01 against a real Pebble (default 5 % badNonce).
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -336,26 +336,10 @@ describe('failed orders keep the installed certificate', () => {
       const ourPort = await freePort();
       try {
         assert.equal((await n.run(['acme', 'plugin', 'set', 'standalone', '--port', String(ourPort)])).code, 0);
-        const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
-        let stdout = '';
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`no 'Triggering validation' within 30 s: ${stdout}`)), 30_000);
-          child.stdout.setEncoding('utf8').on('data', (d: string) => {
-            stdout += d;
-            if (stdout.includes('Triggering validation')) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-        });
+        const renew = await renewUntil(pebble, n, 'Triggering validation');
         await new Promise((r) => setTimeout(r, 300));
-        child.kill('SIGINT');
-        let timer: NodeJS.Timeout | undefined;
-        const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);
-        clearTimeout(timer);
+        renew.child.kill('SIGINT');
+        const { code, stdout, stderr } = await renew.finished(30_000);
         assert.equal(code, 130, `exit ${code}\n${stdout}\n${stderr}`);
         assert.equal(stderr, 'Task ERROR: interrupted by SIGINT\n');
         assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
@@ -375,26 +359,10 @@ describe('failed orders keep the installed certificate', () => {
       assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
       const before = snapshot(join(n.dir, 'certs'));
       // Stop Pebble as soon as the order has placed its challenges.
-      const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
-      let stdout = '';
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no 'Placing ACME order' within 30 s: ${stdout}`)), 30_000);
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          stdout += d;
-          if (stdout.includes('Placing ACME order')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      const renew = await renewUntil(pebble, n, 'Placing ACME order');
       await pebble.stop();
       stopped = true;
-      let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), 90_000)))]);
-      clearTimeout(timer);
+      const { code, stdout, stderr } = await renew.finished(90_000);
       assert.equal(code, 255, `exit ${code}\n${stdout}\n${stderr}`);
       assert.match(stderr, /^Task ERROR: .*(ECONNREFUSED|socket hang up|ECONNRESET)/m);
       assert.equal(stderr.trim().split('\n').length, 1, stderr);
@@ -405,6 +373,32 @@ describe('failed orders keep the installed certificate', () => {
     }
   });
 });
+
+/** Start `acme cert renew --force` and resolve once its task log shows `line`. */
+async function renewUntil(pebble: Pebble, n: Node, line: string): Promise<{ child: ChildProcess; finished: (timeoutMs: number) => Promise<{ code: number | string | null; stdout: string; stderr: string }> }> {
+  const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${line}' within 30 s: ${stdout}`)), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const finished = async (timeoutMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  };
+  return { child, finished };
+}
 
 async function assertPortFree(port: number): Promise<void> {
   const server = createServer();
