@@ -155,6 +155,7 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
         'shell command (/bin/sh -c) run after a certificate is installed, e.g. "systemctl reload nginx"; it gets CERTNODE_CERT_FILE and CERTNODE_KEY_FILE',
       ),
     )
+    .addOption(new Option('--dnsapi-dir <path>', "directory with acme.sh's dns_<api>.sh scripts, searched after CERTNODE_DNSAPI_DIR and before the usual places"))
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg)'))
     .addOption(list('--delete <list>', 'keys to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs"));

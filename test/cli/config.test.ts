@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { runCli, snapshot, tempDir } from '../helpers/cli.ts';
+import { DNSAPI_FIXTURES, runCli, snapshot, tempDir } from '../helpers/cli.ts';
 
 describe('config', () => {
   const { dir, cleanup } = tempDir();
@@ -101,4 +101,25 @@ describe('config', () => {
       c2();
     }
   });
+});
+
+test('config set --dnsapi-dir: where plugin apis and plugin add look for dns_<api>.sh', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const env = { CERTNODE_DNSAPI_DIR: '' };
+    const none = await runCli(['acme', 'plugin', 'add', 'dns', 'cf1', '--api', 'certnodetest'], { configDir: dir, env });
+    assert.equal(none.code, 255);
+    assert.match(none.stderr, /^ERROR: .*no DNS API script dns_certnodetest\.sh found; looked in: /);
+    const relative = await runCli(['config', 'set', '--dnsapi-dir', 'dnsapi'], { configDir: dir, env });
+    assert.equal(relative.stderr, "ERROR: dnsapi-dir: value 'dnsapi' is not an absolute path\nUSAGE: certnode config set [OPTIONS]\n");
+    assert.equal((await runCli(['config', 'set', '--dnsapi-dir', DNSAPI_FIXTURES], { configDir: dir, env })).code, 0);
+    assert.equal(readFileSync(join(dir, 'node.cfg'), 'utf8'), `dnsapi-dir: ${DNSAPI_FIXTURES}\n`);
+    const apis = await runCli(['acme', 'plugin', 'apis', '--output-format', 'json'], { configDir: dir, env });
+    assert.equal(apis.code, 0, apis.stderr);
+    assert.ok((JSON.parse(apis.stdout) as { api: string }[]).some((a) => a.api === 'certnodetest'));
+    const add = await runCli(['acme', 'plugin', 'add', 'dns', 'cf1', '--api', 'certnodetest'], { configDir: dir, env });
+    assert.equal(add.code, 0, add.stderr);
+  } finally {
+    cleanup();
+  }
 });

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Paths } from '../paths.ts';
 import { loadNodeConfig } from '../config/repo.ts';
+import { DNSAPI_DIR_KEY } from '../config/node.ts';
 
 export interface SearchDir {
   dir: string;
@@ -13,7 +14,7 @@ export interface SearchDir {
 }
 
 /** Node setting (node.cfg key) naming a directory of dns_<api>.sh scripts. */
-export const DNSAPI_DIR_SETTING = 'dnsapi-dir';
+export const DNSAPI_DIR_SETTING = DNSAPI_DIR_KEY;
 
 /**
  * Search order: $CERTNODE_DNSAPI_DIR, node.cfg `dnsapi-dir`, a Proxmox host's scripts, an

@@ -22,6 +22,8 @@ const DOMAIN_KEY = /^acmedomain(\d+)$/;
 export const CERT_FILE_KEY = 'cert-file';
 export const CERT_KEY_FILE_KEY = 'cert-key-file';
 export const RELOAD_COMMAND_KEY = 'reload-command';
+/** Where acme.sh's dnsapi scripts are, before the usual install places. */
+export const DNSAPI_DIR_KEY = 'dnsapi-dir';
 
 /** Keys `config set` accepts and `config get --property` knows, in help order. */
 export function nodeConfigKeys(): string[] {
@@ -31,6 +33,7 @@ export function nodeConfigKeys(): string[] {
     CERT_FILE_KEY,
     CERT_KEY_FILE_KEY,
     RELOAD_COMMAND_KEY,
+    DNSAPI_DIR_KEY,
     'description',
   ];
 }
@@ -61,8 +64,9 @@ export function checkAcmeValue(value: string, param = 'acme'): Map<string, strin
   return props;
 }
 
-/** Validate a `cert-file`, `cert-key-file` or `reload-command` value (other keys pass). */
+/** Validate a `cert-file`, `cert-key-file`, `reload-command` or `dnsapi-dir` value (other keys pass). */
 export function checkCertSettingValue(key: string, value: string): string {
+  if (key === DNSAPI_DIR_KEY && !path.isAbsolute(value)) throw new UsageError(`value '${value}' is not an absolute path`, key);
   if (key === CERT_FILE_KEY || key === CERT_KEY_FILE_KEY) {
     if (!path.isAbsolute(value)) throw new UsageError(`value '${value}' is not an absolute path`, key);
     if (value.endsWith('/')) throw new UsageError(`value '${value}' names a directory, not a file`, key);
