@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import type { CommandEnv } from '../../commands/command.ts';
 import { VERSION } from '../../version.ts';
-import { loadAccount } from '../config/accounts.ts';
+import { accountExists, loadAccount } from '../config/accounts.ts';
 import { certSettings, configuredDomains, nodeAccount, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
@@ -40,6 +40,15 @@ export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Prom
     }
     throw err;
   }
+}
+
+/** Fail before a task starts when the node's ACME account is missing, saying how to create it. */
+export function requireNodeAccount(env: CommandEnv): string {
+  const name = nodeAccount(loadNodeConfig(env.paths).config);
+  if (!accountExists(env.paths, name)) {
+    throw new CliError(`ACME account config file '${name}' does not exist. - register it first: certnode acme account register ${name} <email>`);
+  }
+  return name;
 }
 
 /** Order a certificate for the configured names, install it (source acme) and run the reload command. */
@@ -108,9 +117,9 @@ export function parseRevocationReason(value: string): number {
 /** Revoke the installed certificate with the node's account key, then fall back to a self-signed pair. */
 export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: NodeCertContext, reason: number | undefined): Promise<{ serial: string }> {
   const { cert } = installedAcmeCertificate(nodeCert.targets);
-  const nodeCfg = loadNodeConfig(env.paths).config;
+  const accountName = requireNodeAccount(env);
   log.info('Loading ACME account details');
-  const accountFile = loadAccount(env.paths, nodeAccount(nodeCfg));
+  const accountFile = loadAccount(env.paths, accountName);
   const acme = await openAcme(env.ctx, { directoryUrl: accountFile.directory, version: VERSION });
   log.info('Revoking old certificate');
   try {

@@ -5,7 +5,7 @@ import { configuredDomains } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { readInstalled, type InstalledPair } from '../../../core/cert/install.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { nodeCertContext, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { nodeCertContext, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { CliError, UsageError } from '../../../core/errors.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
@@ -26,6 +26,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     if (configuredDomains(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config).length === 0) {
       throw new CliError('ACME domain list in node configuration is missing!');
     }
+    requireNodeAccount(env);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const result = await orderAndInstall(env, log, nodeCert, refuseCustom);

@@ -3,7 +3,7 @@
 
 import { parseBoolean } from '../../../core/config/formats.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
 import { localTime } from '../../cert/shared.ts';
@@ -28,6 +28,7 @@ export const command: LeafCommand<{ force: boolean }> = {
       const text = `Certificate does not expire within the next ${days} days, not renewing (due for renewal from ${localTime(status['due-from'])}).\n`;
       return { kind: 'text', text, data: status };
     }
+    requireNodeAccount(env);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const result = await orderAndInstall(env, log, nodeCert, () => {});

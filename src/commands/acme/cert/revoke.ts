@@ -1,6 +1,6 @@
 // certnode acme cert revoke [--reason R]
 
-import { nodeCertContext, parseRevocationReason, revokeInstalled, withCertificateTaskLock, installedAcmeCertificate } from '../../../core/acme/certificate.ts';
+import { nodeCertContext, requireNodeAccount, parseRevocationReason, revokeInstalled, withCertificateTaskLock, installedAcmeCertificate } from '../../../core/acme/certificate.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
 
@@ -11,6 +11,7 @@ export const command: LeafCommand<{ reason: number | undefined }> = {
   async run(env, opts) {
     const nodeCert = nodeCertContext(env);
     installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
+    requireNodeAccount(env);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);
