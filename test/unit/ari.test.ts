@@ -4,7 +4,9 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ARI_DEFAULT_RETRY_S, certId, certIdParts, parseRenewalInfo, renewalInstant } from '../../src/core/acme/ari.ts';
+import { createServer, type Socket } from 'node:net';
+import { ARI_DEFAULT_RETRY_S, certId, certIdParts, fetchRenewalInfo, parseRenewalInfo, renewalInstant } from '../../src/core/acme/ari.ts';
+import type { Context } from '../../src/context.ts';
 import { combineWithAri, renewalDecision } from '../../src/core/cert/renewal.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -83,4 +85,24 @@ test('combined decision with a fake clock: ARI makes it earlier, never later', (
   assert.equal(d.reason, 'lifetime');
   assert.equal(d.due, true, 'a window after the lifetime rule does not postpone renewal');
   assert.deepEqual(combineWithAri(renewalDecision(notBefore, notAfter, notBefore), undefined, notBefore).reason, 'lifetime');
+});
+
+test('renewalInfo GET: a server that never answers gives undefined within the bound; a closed port too', async () => {
+  const held = new Set<Socket>();
+  const silent = createServer((socket) => {
+    held.add(socket);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as { port: number }).port;
+  const ctx = { env: {}, now: () => new Date() } as unknown as Context;
+  try {
+    const started = Date.now();
+    assert.equal(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), undefined);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  } finally {
+    for (const socket of held) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+  assert.equal(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), undefined);
+  assert.equal(await fetchRenewalInfo(ctx, 'http://127.0.0.1:1/renewal-info', 'a.b', 300), undefined, 'only https');
 });
