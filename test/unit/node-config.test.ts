@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNodeCfg, serializeNodeCfg } from '../../src/core/config/node-cfg.ts';
-import { configuredDomains, domainKeysUsingPlugin, nodeAccount } from '../../src/core/config/node.ts';
+import { checkAcmeValue, configuredDomains, domainKeysUsingPlugin, nodeAccount, nodeProfile } from '../../src/core/config/node.ts';
 import { parsePluginsCfg } from '../../src/core/config/plugins-cfg.ts';
 import { parsePropertyString, printPropertyString } from '../../src/core/config/property-string.ts';
 
@@ -83,4 +83,12 @@ test('node account: default unless configured; plugin users found leniently', ()
   assert.equal(nodeAccount(parseNodeCfg('acme: account=prod\n', 'x')), 'prod');
   const cfg = parseNodeCfg('acmedomain0: a.example.com,plugin=cf\nacmedomain1: garbage,,x=1\nacmedomain4: b.example.com,plugin=cf\n', 'x');
   assert.deepEqual(domainKeysUsingPlugin(cfg, 'cf'), ['acmedomain0', 'acmedomain4']);
+});
+
+test('acme profile: a name, stored as given; none means the CA default', () => {
+  assert.equal(checkAcmeValue('domains=a.example,profile=shortlived').get('profile'), 'shortlived');
+  assert.throws(() => checkAcmeValue('profile=bad name'), /invalid profile name 'bad name'/);
+  assert.throws(() => checkAcmeValue('profile=x/y'), /invalid profile name/);
+  assert.equal(nodeProfile(parseNodeCfg('acme: domains=a.example,profile=classic\n', 'node.cfg')), 'classic');
+  assert.equal(nodeProfile(parseNodeCfg('acme: domains=a.example\n', 'node.cfg')), undefined);
 });

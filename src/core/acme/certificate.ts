@@ -4,18 +4,20 @@
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import type { CommandEnv } from '../../commands/command.ts';
+import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountExists, loadAccount } from '../config/accounts.ts';
-import { certSettings, configuredDomains, nodeAccount, type CertSettings } from '../config/node.ts';
+import { certSettings, configuredDomains, nodeAccount, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, installCertificate, readInstalled, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
 import { AcmeProblemError, CliError, ConflictError, UsageError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
+import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
 import { orderCertificate, type OrderResult } from './order.ts';
 
@@ -58,19 +60,33 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
   const domains = configuredDomains(nodeCfg, plugins);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
-    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType },
+    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), replaces: replacing(nodeCert.targets) },
   );
   log.info('Installing certificate and key');
   await installCertificate(
     nodeCert.targets,
     (current) => {
       mayReplace(current);
-      return { chain: result.chain, key: result.key, source: 'acme' };
+      return { chain: result.chain, key: result.key, source: 'acme', acme: { directory: result.directory, ...(result.renewalInfo ? { renewalInfo: result.renewalInfo } : {}) } };
     },
     { now: env.ctx.now(), backup: true },
   );
   await reload(env, log, nodeCert.settings);
   return result;
+}
+
+/** The installed ACME certificate's CertID and directory, for `replaces` (undefined when there is none or it cannot be told). */
+function replacing(targets: CertTargets): { certId: string; directory: string } | undefined {
+  const pair = readInstalled(targets);
+  if (pair.chain === undefined || pair.source !== 'acme') return undefined;
+  const state = readAcmeState(targets, pair.chain);
+  if (!state) return undefined;
+  try {
+    const id = certId(new X509Certificate(pair.chain).raw);
+    return id ? { certId: id, directory: state.directory } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function reload(env: CommandEnv, log: TaskLog, settings: CertSettings): Promise<void> {
@@ -96,6 +112,35 @@ export interface RenewCheck {
 export function renewCheck(cert: X509Certificate, now: Date): RenewCheck {
   const notAfter = new Date(cert.validTo);
   return { decision: renewalDecision(new Date(cert.validFrom), notAfter, now), notAfter };
+}
+
+/**
+ * The CA's renewal window for the installed ACME certificate (RFC 9773), when its CA offers ARI:
+ * the stored answer while its Retry-After lasts, else a fresh GET (bounded; any failure gives
+ * undefined, i.e. the lifetime rule alone). Needs no directory fetch and no ACME library.
+ */
+export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, der: Uint8Array, random: () => number = Math.random): Promise<AriState | undefined> {
+  const state = readAcmeState(targets, chain);
+  if (!state?.renewalInfo) return undefined;
+  const now = Math.floor(ctx.now().getTime() / 1000);
+  if (state.ari && now < state.ari.nextCheck) return state.ari;
+  const id = certId(der);
+  if (!id) return undefined;
+  const info = await fetchRenewalInfo(ctx, state.renewalInfo, id);
+  if (!info) return undefined;
+  const ari: AriState = {
+    start: info.start,
+    end: info.end,
+    renewAt: renewalInstant(info, state.ari, random),
+    nextCheck: info.nextCheck,
+    ...(info.explanationURL ? { explanationURL: info.explanationURL } : {}),
+  };
+  try {
+    await saveAriState(targets, chain, ari);
+  } catch {
+    // not persisting costs one more GET next time, nothing else
+  }
+  return ari;
 }
 
 /** RFC 5280 revocation reasons that ACME allows. */

@@ -4,13 +4,12 @@
 // - badNonce is retried, Retry-After is honoured up to a cap and reported beyond it,
 // - problem documents become AcmeProblemError carrying the CA's detail.
 
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
+import { trustedCa } from './trust.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
 export const USER_AGENT_PRODUCT = 'certnode';
@@ -164,25 +163,11 @@ interface AcmeClientInstance {
 
 /** One connection setup for all requests: keep-alive agent, the CA bundle certnode was told to trust. */
 function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
-  let ca: string[] | undefined;
-  const bundle = ctx.env.CERTNODE_CA_BUNDLE;
-  if (bundle) {
-    // An explicit `ca` replaces Node's default store, so add the public roots and NODE_EXTRA_CA_CERTS back.
-    ca = [...rootCertificates, readPem(bundle, 'CERTNODE_CA_BUNDLE')];
-    if (ctx.env.NODE_EXTRA_CA_CERTS) ca.push(readPem(ctx.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS'));
-  }
+  const ca = trustedCa(ctx.env);
   return {
     https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }),
     http: new http.Agent({ keepAlive: true }),
   };
-}
-
-function readPem(file: string, variable: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`unable to read CA bundle '${file}' (${variable}) - ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 /** A network failure as one line ("connect ECONNREFUSED 127.0.0.1:1"). */

@@ -10,7 +10,7 @@ import { findPlugin } from '../config/plugins.ts';
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
 import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
-import { CancelledError, CliError, PluginError } from '../errors.ts';
+import { AcmeProblemError, CancelledError, CliError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { waitFor, type Poll } from '../wait.ts';
@@ -32,6 +32,13 @@ export interface OrderRequest {
   domains: readonly ConfiguredDomain[];
   plugins: PluginsConfig;
   keyType: KeyType;
+  /** ACME profile to order with; checked against the directory's meta.profiles. */
+  profile?: string | undefined;
+  /**
+   * The ARI CertID of the certificate this order replaces, and the directory that certificate
+   * came from: sent as `replaces` only to that same CA, and only when it offers ARI.
+   */
+  replaces?: { certId: string; directory: string } | undefined;
 }
 
 export interface OrderResult {
@@ -40,6 +47,18 @@ export interface OrderResult {
   orderUrl: string;
   /** ACME HTTP requests this order made (directory and nonces included). */
   requests: number;
+  /** The account's directory URL and its renewalInfo URL (when the CA offers ARI). */
+  directory: string;
+  renewalInfo: string | undefined;
+}
+
+const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
+const MALFORMED = 'urn:ietf:params:acme:error:malformed';
+
+/** The CA refused `replaces` (already replaced, or a CA that chokes on it): worth one retry without it. */
+function refusedReplaces(err: unknown): boolean {
+  if (!(err instanceof AcmeProblemError)) return false;
+  return err.type === ALREADY_REPLACED || (err.type === MALFORMED && /replaces/i.test(err.message));
 }
 
 export interface OrderDeps {
@@ -105,8 +124,26 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     acme = await openAcme(ctx, { directoryUrl: accountFile.directory, version: VERSION });
     const account = acme.account(accountFile.key, accountFile.location);
 
+    const directory = await acme.getDirectory();
+    if (req.profile !== undefined) {
+      const offered = Object.keys(directory.meta?.profiles ?? {});
+      if (!offered.includes(req.profile)) {
+        throw new CliError(`unknown profile '${req.profile}' - ${offered.length ? `the CA offers: ${offered.join(', ')}` : 'the CA offers no profiles'}`);
+      }
+    }
+    const replaces = directory.renewalInfo && req.replaces && req.replaces.directory === accountFile.directory ? req.replaces.certId : undefined;
+
     log.info('Placing ACME order');
-    let order = await account.newOrder({ identifiers: orderIdentifiers(req.domains) });
+    const identifiers = orderIdentifiers(req.domains);
+    const profile = req.profile === undefined ? {} : { profile: req.profile };
+    let order: AcmeResource<AcmeOrder>;
+    try {
+      order = await account.newOrder({ identifiers, ...profile, ...(replaces ? { replaces } : {}) });
+    } catch (err) {
+      if (!replaces || !refusedReplaces(err)) throw err;
+      log.info(`The CA refused to mark the order as replacing the installed certificate (${(err as Error).message}) - ordering without 'replaces'`);
+      order = await account.newOrder({ identifiers, ...profile });
+    }
     const orderUrl = order.url;
     log.info(`Order URL: ${orderUrl}\n`);
     interrupt.check();
@@ -171,7 +208,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
 
     log.info('Downloading certificate');
     const chain = await account.downloadCertificate(order.data.certificate);
-    return { chain, key, orderUrl, requests: acme.requestCount() };
+    return { chain, key, orderUrl, requests: acme.requestCount(), directory: accountFile.directory, renewalInfo: directory.renewalInfo };
   } finally {
     await session.cleanup();
     interrupt.release();

@@ -4,7 +4,9 @@
 // Files (cert-file and cert-key-file come from node.cfg, defaults under <config-dir>/certs/):
 //   <cert-file>        the chain, leaf first (0644)      <cert-file>.old      the chain before the last install
 //   <cert-key-file>    its private key (0600)             <cert-key-file>.old  the key before the last install
-//   <config-dir>/certs/certnode.json   {source, fingerprint, installed}: acme | custom | self-signed
+//   <config-dir>/certs/certnode.json   {source, fingerprint, installed, acme?}: acme | custom | self-signed;
+//                                      `acme` (ACME certificates): the account's directory, its renewalInfo
+//                                      URL and the last ARI answer, so `acme cert renew` needs no directory
 //   <config-dir>/certs/certnode.json.lock   taken by every install, so two installs never interleave
 
 import type { CertSettings } from '../config/node.ts';
@@ -43,6 +45,28 @@ export interface NewPair {
   chain: string;
   key: string;
   source: CertSource;
+  /** For source acme: where it came from. */
+  acme?: AcmeState;
+}
+
+/** What an ACME certificate's renewal needs to know without asking the CA's directory. */
+export interface AcmeState {
+  /** The ACME directory URL of the account that ordered it. */
+  directory: string;
+  /** The directory's renewalInfo URL, when the CA offers ARI (RFC 9773). */
+  renewalInfo?: string;
+  /** The last ARI answer for this certificate (epoch seconds). */
+  ari?: AriState;
+}
+
+export interface AriState {
+  start: number;
+  end: number;
+  /** The random instant in the window picked for renewing. */
+  renewAt: number;
+  /** Not to ask the CA again before (Retry-After). */
+  nextCheck: number;
+  explanationURL?: string;
 }
 
 export interface InstallOptions {
@@ -62,6 +86,7 @@ interface InstallState {
   fingerprint: string;
   /** Epoch seconds. */
   installed: number;
+  acme?: AcmeState;
 }
 
 const CHAIN_WRITE = { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE, keepDirMode: true } as const satisfies WriteOptions;
@@ -111,9 +136,30 @@ export async function installCertificate(
       else removeBackups(targets);
       writePair(targets, chain, next.key, current);
     }
-    const state: InstallState = { source: next.source, fingerprint: chainFingerprint(chain), installed: Math.floor(opts.now.getTime() / 1000) };
+    const state: InstallState = { source: next.source, fingerprint: chainFingerprint(chain), installed: Math.floor(opts.now.getTime() / 1000), ...(next.acme ? { acme: next.acme } : {}) };
     writeFileAtomic(targets.stateFile, `${JSON.stringify(state, null, 2)}\n`, CHAIN_WRITE);
     return { installed: true, pair: { chain, key: next.key, source: next.source } };
+  });
+}
+
+/** The ACME state of the installed chain (undefined when the state file does not describe it or it is not from ACME). */
+export function readAcmeState(targets: CertTargets, chain: string): AcmeState | undefined {
+  const state = readState(targets.stateFile);
+  if (!state || state.source !== 'acme' || !state.acme || typeof state.acme.directory !== 'string') return undefined;
+  try {
+    return chainFingerprint(chain) === state.fingerprint ? state.acme : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Record an ARI answer for the installed chain, under the certificate lock; a no-op when another chain was installed meanwhile. */
+export async function saveAriState(targets: CertTargets, chain: string, ari: AriState): Promise<void> {
+  await withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, async () => {
+    const state = readState(targets.stateFile);
+    if (!state?.acme || state.fingerprint !== chainFingerprint(chain)) return;
+    const next: InstallState = { ...state, acme: { ...state.acme, ari } };
+    writeFileAtomic(targets.stateFile, `${JSON.stringify(next, null, 2)}\n`, CHAIN_WRITE);
   });
 }
 

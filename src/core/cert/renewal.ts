@@ -22,3 +22,26 @@ export function renewalDecision(notBefore: Date, notAfter: Date, now: Date): Ren
   const dueAt = new Date(notAfter.getTime() - Math.floor(lead));
   return { due: now.getTime() >= dueAt.getTime(), dueAt };
 }
+
+/** The CA's suggested renewal window (RFC 9773) and the instant picked in it, epoch seconds. */
+export interface AriWindow {
+  start: number;
+  end: number;
+  renewAt: number;
+}
+
+export interface CombinedDecision extends RenewalDecision {
+  /** What made it due (or will): the lifetime rule or the CA's renewal window. */
+  reason: 'lifetime' | 'ari';
+}
+
+/**
+ * The lifetime rule, made earlier by an ARI window: due from the instant picked in the window
+ * when that comes first (a window that has ended is due at once, its instant being inside it).
+ */
+export function combineWithAri(lifetime: RenewalDecision, ari: AriWindow | undefined, now: Date): CombinedDecision {
+  if (!ari) return { ...lifetime, reason: 'lifetime' };
+  const ariAt = Math.min(ari.renewAt, ari.end) * 1000;
+  if (ariAt >= lifetime.dueAt.getTime()) return { ...lifetime, reason: 'lifetime' };
+  return { due: now.getTime() >= ariAt, dueAt: new Date(ariAt), reason: 'ari' };
+}

@@ -13,8 +13,11 @@ import { parsePropertyString, type PropertySchema } from './property-string.ts';
 export const MAX_DOMAIN_SLOT = 99;
 export const DEFAULT_ACCOUNT = 'default';
 
-export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype'] };
+export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype', 'profile'] };
 export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin'], defaultKey: 'domain' };
+
+/** An ACME profile name (RFC draft-aaron-acme-profiles: the keys of the directory's meta.profiles). */
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 const DOMAIN_KEY = /^acmedomain(\d+)$/;
 
@@ -61,6 +64,8 @@ export function checkAcmeValue(value: string, param = 'acme'): Map<string, strin
   for (const domain of (props.get('domains') ?? '').split(';').filter(Boolean)) checkDomain(domain, param);
   const keytype = props.get('keytype');
   if (keytype !== undefined) checkKeyType(keytype, `${param}: keytype`);
+  const profile = props.get('profile');
+  if (profile !== undefined && !PROFILE_NAME.test(profile)) throw new UsageError(`invalid profile name '${profile}'`, param);
   return props;
 }
 
@@ -161,6 +166,13 @@ export function nodeAccount(cfg: NodeConfig): string {
   const acme = cfg.entries.get('acme');
   if (acme === undefined) return DEFAULT_ACCOUNT;
   return checkAcmeValue(acme).get('account') || DEFAULT_ACCOUNT;
+}
+
+/** The ACME profile the node asks for (undefined: the CA's default). */
+export function nodeProfile(cfg: NodeConfig): string | undefined {
+  const acme = cfg.entries.get('acme');
+  if (acme === undefined) return undefined;
+  return checkAcmeValue(acme).get('profile') || undefined;
 }
 
 /** The `acmedomainN` keys whose plugin is `id` (lenient: unparsable entries are skipped). */

@@ -58,7 +58,7 @@ test('config set --cert-file/--cert-key-file/--reload-command: absolute paths, d
 test('config set --help documents the certificate settings', async () => {
   const r = await runCli(['config', 'set', '--help']);
   assert.equal(r.code, 0);
-  for (const text of ['--cert-file <path>', '--cert-key-file <path>', '--reload-command <command>', 'keytype=<ec-256|ec-384|rsa-2048|rsa-3072|rsa-4096>']) {
+  for (const text of ['--cert-file <path>', '--cert-key-file <path>', '--reload-command <command>', 'keytype=<ec-256|ec-384|rsa-2048|rsa-3072|rsa-4096>', 'profile=<name>']) {
     assert.ok(r.stdout.includes(text), text);
   }
 });
