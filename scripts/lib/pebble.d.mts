@@ -12,6 +12,8 @@ export interface PebbleOptions {
   authzReuse?: number;
   /** PEBBLE_VA_NOSLEEP=1 (default true: no random 0-15 s sleep before each validation). */
   vaNoSleep?: boolean;
+  /** PEBBLE_ALTERNATE_ROOTS: alternate chains (to other roots) offered with each certificate. */
+  alternateRoots?: number;
   /** DNS server ("host:port") Pebble resolves through (default: its pebble-challtestsrv). */
   dnsServer?: string;
 }
@@ -32,8 +34,8 @@ export interface Pebble {
   log(): string;
   challtestsrvLog(): string;
   /** Pebble's current root / intermediate (new at every start). */
-  root(): Promise<string>;
-  intermediate(): Promise<string>;
+  root(index?: number): Promise<string>;
+  intermediate(index?: number): Promise<string>;
   /** Stop both servers (SIGTERM, SIGKILL after 3 s) and remove the temporary dir; idempotent. */
   stop(): Promise<void>;
 }

@@ -153,6 +153,7 @@ export async function startPebble(opts = {}) {
   if (opts.vaNoSleep !== false) pebbleEnv.PEBBLE_VA_NOSLEEP = '1';
   if (opts.nonceReject !== undefined) pebbleEnv.PEBBLE_WFE_NONCEREJECT = String(opts.nonceReject);
   if (opts.authzReuse !== undefined) pebbleEnv.PEBBLE_AUTHZREUSE = String(opts.authzReuse);
+  if (opts.alternateRoots !== undefined) pebbleEnv.PEBBLE_ALTERNATE_ROOTS = String(opts.alternateRoots);
   const pebbleLog = join(dir, 'pebble.log');
   const pebble = startProcess(pebbleBin, ['-config', configFile, '-dnsserver', opts.dnsServer ?? `127.0.0.1:${dnsPort}`], pebbleEnv, pebbleLog);
 
@@ -213,8 +214,8 @@ export async function startPebble(opts = {}) {
     },
     log: pebble.output,
     challtestsrvLog: chall.output,
-    root: () => fetchPem('/roots/0'),
-    intermediate: () => fetchPem('/intermediates/0'),
+    root: (index = 0) => fetchPem(`/roots/${index}`),
+    intermediate: (index = 0) => fetchPem(`/intermediates/${index}`),
     stop,
   };
 }

@@ -141,7 +141,7 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(
       new Option(
         '--acme <propstring>',
-        `[account=<name>][,domains=<domain>[;<domain>...]][,keytype=<${KEY_TYPES.join('|')}>][,profile=<name>] (domains use the standalone plugin; keytype of the certificate key, default ${DEFAULT_KEY_TYPE}; profile: the CA's ACME profile to order with, e.g. shortlived, checked against the profiles the CA offers)`,
+        `[account=<name>][,domains=<domain>[;<domain>...]][,keytype=<${KEY_TYPES.join('|')}>][,profile=<name>][,preferred-chain=<issuer CN>] (domains use the standalone plugin; keytype of the certificate key, default ${DEFAULT_KEY_TYPE}; profile: the CA's ACME profile to order with, e.g. shortlived, checked against the profiles the CA offers; preferred-chain: install the alternate chain whose root has this common name, e.g. "ISRG Root X1", when the CA offers one)`,
       ),
     )
     .addOption(new Option('--acmedomain0 <propstring>', `[domain=]<domain>[,alias=<domain>][,plugin=<id>]; also --acmedomain1 ... --acmedomain${MAX_DOMAIN_SLOT}`));

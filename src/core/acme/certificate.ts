@@ -7,7 +7,7 @@ import type { CommandEnv } from '../../commands/command.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountExists, loadAccount } from '../config/accounts.ts';
-import { certSettings, configuredDomains, nodeAccount, nodeProfile, type CertSettings } from '../config/node.ts';
+import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
 import { certTargets, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
@@ -60,7 +60,7 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
   const domains = configuredDomains(nodeCfg, plugins);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
-    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), replaces: replacing(nodeCert.targets) },
+    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), preferredChain: nodePreferredChain(nodeCfg), replaces: replacing(nodeCert.targets) },
   );
   log.info('Installing certificate and key');
   await installCertificate(

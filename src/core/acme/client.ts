@@ -72,8 +72,8 @@ export interface AcmeAccount {
   /** Tell the CA a challenge is ready (POST `{}`). */
   respondToChallenge(url: string): Promise<AcmeResource<AcmeChallenge>>;
   finalize(url: string, csrDer: Uint8Array): Promise<AcmeResource<AcmeOrder>>;
-  /** The PEM chain at `url`. */
-  downloadCertificate(url: string): Promise<string>;
+  /** The PEM chain at `url` and the URLs of the alternate chains the CA offers (Link rel="alternate"). */
+  downloadCertificate(url: string): Promise<{ chain: string; alternates: string[] }>;
   /** Revoke with the account key; `certDer` is the leaf certificate. */
   revoke(certDer: Uint8Array, reason?: number): Promise<void>;
   /** http-01 key authorization or dns-01 TXT value for a challenge of this account. */
@@ -359,11 +359,11 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
         respondToChallenge: (url) => signed<AcmeChallenge>(url, {}).then((r) => ({ ...r, url })),
         finalize: (url, csrDer) => signed<AcmeOrder>(url, { csr: Buffer.from(csrDer).toString('base64url') }),
         async downloadCertificate(url) {
-          const resp = await signed<unknown>(url, null);
+          const resp = await client.http.signedRequest(url, null, { kid: location });
           if (typeof resp.data !== 'string' || !resp.data.includes('-----BEGIN CERTIFICATE-----')) {
             throw new CliError(`the ACME server did not return a PEM certificate chain from '${url}'`);
           }
-          return resp.data;
+          return { chain: resp.data, alternates: linkTargets(resp.headers.link, 'alternate', url) };
         },
         async revoke(certDer, reason) {
           const dir = await getDirectory();
@@ -395,4 +395,16 @@ export async function createCsr(names: readonly string[], keyPem: string): Promi
   const [, csrPem] = await acme.crypto.createCsr({ ...(commonName ? { commonName } : {}), altNames: [...names] }, keyPem);
   const body = csrPem.toString('utf8').replace(/-----(BEGIN|END) CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');
   return Buffer.from(body, 'base64');
+}
+
+/** The targets of `Link: <url>;rel="<rel>"` headers (several may arrive joined by ", "), resolved against `base`. */
+export function linkTargets(header: string | undefined, rel: string, base: string): string[] {
+  if (!header) return [];
+  const targets: string[] = [];
+  for (const m of header.matchAll(/<([^>]*)>\s*((?:;\s*[^;,]+)*)/g)) {
+    const params = m[2] ?? '';
+    const relMatch = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(params);
+    if (relMatch && relMatch[1]!.split(/\s+/).includes(rel)) targets.push(new URL(m[1]!, base).toString());
+  }
+  return targets;
 }

@@ -2,6 +2,7 @@
 // worked in parallel, the order polled (honouring Retry-After) until ready, finalize, download.
 // Task-log lines follow pvenode's wording (reference §3.2).
 
+import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { loadAccount } from '../config/accounts.ts';
@@ -32,6 +33,8 @@ export interface OrderRequest {
   domains: readonly ConfiguredDomain[];
   plugins: PluginsConfig;
   keyType: KeyType;
+  /** Issuer CN of the chain to prefer among the CA's alternates (RFC 8555 §7.4.2). */
+  preferredChain?: string | undefined;
   /** ACME profile to order with; checked against the directory's meta.profiles. */
   profile?: string | undefined;
   /**
@@ -207,7 +210,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     log.info('valid!\n');
 
     log.info('Downloading certificate');
-    const chain = await account.downloadCertificate(order.data.certificate);
+    const chain = await selectChain(account, order.data.certificate, req.preferredChain, log);
     return { chain, key, orderUrl, requests: acme.requestCount(), directory: accountFile.directory, renewalInfo: directory.renewalInfo };
   } finally {
     await session.cleanup();
@@ -247,4 +250,34 @@ async function validationError(account: AcmeAccount, tasks: readonly (ChallengeT
     return new CliError(`validating challenge '${task.authzUrl}' failed - status: ${authz.data.status}${detail ? ` - ${detail}` : ''}`);
   }
   return new CliError(`order is invalid${problemText(order.error) ? ` - ${problemText(order.error)}` : ''}`);
+}
+
+/** The issuer CN of the topmost certificate of a PEM chain (the root it leads to). */
+export function topIssuerCommonName(chainPem: string): string | undefined {
+  const blocks = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const top = blocks.at(-1);
+  if (!top) return undefined;
+  const issuer = new X509Certificate(top).issuer;
+  return /^CN=(.*)$/m.exec(issuer)?.[1];
+}
+
+/**
+ * Download the certificate; with a preferred chain, take the first of the default and the
+ * alternate chains whose topmost issuer has that common name (else the default, with a note).
+ */
+async function selectChain(account: AcmeAccount, url: string, preferred: string | undefined, log: TaskLog): Promise<string> {
+  const { chain, alternates } = await account.downloadCertificate(url);
+  if (preferred === undefined || topIssuerCommonName(chain) === preferred) return chain;
+  const offered = [topIssuerCommonName(chain)];
+  for (const alternate of alternates) {
+    const alt = await account.downloadCertificate(alternate);
+    const issuer = topIssuerCommonName(alt.chain);
+    if (issuer === preferred) {
+      log.info(`Using the alternate chain to '${preferred}'`);
+      return alt.chain;
+    }
+    offered.push(issuer);
+  }
+  log.warn(`Preferred chain '${preferred}' is not offered by the CA (chains to: ${offered.map((o) => `'${o ?? '?'}'`).join(', ')}); using the default chain`);
+  return chain;
 }

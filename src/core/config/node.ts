@@ -13,7 +13,7 @@ import { parsePropertyString, type PropertySchema } from './property-string.ts';
 export const MAX_DOMAIN_SLOT = 99;
 export const DEFAULT_ACCOUNT = 'default';
 
-export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype', 'profile'] };
+export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype', 'profile', 'preferred-chain'] };
 export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin'], defaultKey: 'domain' };
 
 /** An ACME profile name (RFC draft-aaron-acme-profiles: the keys of the directory's meta.profiles). */
@@ -166,6 +166,13 @@ export function nodeAccount(cfg: NodeConfig): string {
   const acme = cfg.entries.get('acme');
   if (acme === undefined) return DEFAULT_ACCOUNT;
   return checkAcmeValue(acme).get('account') || DEFAULT_ACCOUNT;
+}
+
+/** The issuer common name of the chain the node prefers (undefined: the CA's default chain). */
+export function nodePreferredChain(cfg: NodeConfig): string | undefined {
+  const acme = cfg.entries.get('acme');
+  if (acme === undefined) return undefined;
+  return checkAcmeValue(acme).get('preferred-chain')?.trim() || undefined;
 }
 
 /** The ACME profile the node asks for (undefined: the CA's default). */
