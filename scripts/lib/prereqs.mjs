@@ -3,6 +3,12 @@
 
 import { spawnSync } from 'node:child_process';
 
+// Debian puts named, setpriv and friends in sbin directories, which a non-login PATH may lack;
+// everything spawned from here on inherits the fuller PATH.
+for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin']) {
+  if (!(process.env.PATH ?? '').split(':').includes(dir)) process.env.PATH = `${process.env.PATH ?? '/usr/bin:/bin'}:${dir}`;
+}
+
 /** Whether `command` is on PATH. */
 export function have(command) {
   return spawnSync('sh', ['-c', `command -v '${command}'`], { stdio: 'ignore' }).status === 0;
