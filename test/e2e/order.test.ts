@@ -143,6 +143,25 @@ describe('acme cert order', () => {
     }),
   );
 
+  test(
+    'an IP identifier next to a DNS name, on the default all-addresses listener: IP SAN, CN the DNS name',
+    fixture.withLogs(async () => {
+      const pebble = fixture.get();
+      const [name] = freshNames(1) as [string];
+      const n = await node(pebble, [name]);
+      assert.equal((await n.run(['acme', 'plugin', 'set', 'standalone', '--delete', 'address'])).code, 0);
+      assert.equal((await n.run(['config', 'set', '--acmedomain0', '127.0.0.1'])).code, 0);
+      const r = await n.run(['acme', 'cert', 'order']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`Setting up webserver on port ${pebble.httpPort}\n`));
+      assert.match(r.stdout, /Status is 'valid', domain '127\.0\.0\.1' OK!/);
+      const cert = new X509Certificate(readFileSync(n.certFile));
+      assert.equal(cert.subject, `CN=${name}`);
+      assert.deepEqual((cert.subjectAltName ?? '').split(', ').sort(), [`DNS:${name}`, 'IP Address:127.0.0.1']);
+      await verifyAgainstPebble(pebble, n.certFile, n.dir);
+    }),
+  );
+
   const keyTypes: [string, (k: ReturnType<typeof createPrivateKey>) => void][] = [
     ['ec-384', (k) => assert.equal(k.asymmetricKeyDetails?.namedCurve, 'secp384r1')],
     ['rsa-2048', (k) => assert.equal(k.asymmetricKeyDetails?.modulusLength, 2048)],
