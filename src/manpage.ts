@@ -7,6 +7,8 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
   ['CERTNODE_OUTPUT_FORMAT', 'Output format, when --output-format is not given: text, json or json-pretty.'],
   ['CERTNODE_DEBUG', 'Set to 1 to print stack traces with errors.'],
+  ['CERTNODE_CA_BUNDLE', 'PEM file of extra CA certificates to trust for the ACME server (private CAs); NODE_EXTRA_CA_CERTS is honoured too.'],
+  ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
   ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then its process group is killed.'],
   ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
@@ -17,6 +19,8 @@ const FILES: [string, string][] = [
   ['<config-dir>/node.cfg', 'Node configuration: acme, acmedomainN and other keys (key: value lines, Proxmox format).'],
   ['<config-dir>/acme/plugins.cfg', 'Challenge plugins (Proxmox section-config format; data stored base64url). Mode 0600, directory 0700.'],
   ['<config-dir>/acme/accounts/<name>', 'ACME accounts, one JSON file each with the private key. Mode 0600.'],
+  ['<config-dir>/certs/certnode.pem, certnode.key', 'The installed chain (0644) and key (0600) unless cert-file/cert-key-file say otherwise; the previous pair is kept as .old.'],
+  ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
 ];
 
 const EXIT_STATUS: [string, string][] = [

@@ -23,6 +23,12 @@ const TXT = 'XKrxpRBosdIKFzxW_CT3KLZNf6q0HG9i01zxXp5CPBs';
 const isRoot = process.getuid?.() === 0;
 const user = scriptUserFor(process.getuid?.());
 
+// A tmp root of this file's own: other test files create certnode-dns-* dirs in /tmp at the same time.
+// 0755, so the unprivileged script user can reach the private dirs inside it.
+const TMP_ROOT = mkdtempSync(join(tmpdir(), 'certnode-scripttest-'));
+chmodSync(TMP_ROOT, 0o755);
+process.on('exit', () => rmSync(TMP_ROOT, { recursive: true, force: true }));
+
 function challenge(api: string, data: string, extra: Partial<DnsChallengeOptions> = {}) {
   const lines: { line: string; stream: OutputStream }[] = [];
   const ch = new DnsScriptChallenge({
@@ -33,14 +39,14 @@ function challenge(api: string, data: string, extra: Partial<DnsChallengeOptions
     domain: 'www.example.test',
     txtValue: TXT,
     user,
-    tmpRoot: tmpdir(),
+    tmpRoot: TMP_ROOT,
     onLine: (line, stream) => lines.push({ line, stream }),
     ...extra,
   });
   return { ch, lines, text: () => lines.map((l) => l.line).join('\n') };
 }
 
-const leftovers = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('certnode-dns-'));
+const leftovers = (): string[] => readdirSync(TMP_ROOT).filter((n) => n.startsWith('certnode-dns-'));
 
 describe('parsePluginData / maskSecrets', () => {
   test('split at the first =, value verbatim, blank and # lines skipped, bad keys refused', () => {
