@@ -33,8 +33,10 @@ export function ensurePackages(required, opts = {}) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // stdin closed: apt must never wait for an answer
   const stdio = ['ignore', 'inherit', 'inherit'];
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio, env });
-  const install = update.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio, env });
+  // another apt run (a second test suite, unattended-upgrades) may hold the dpkg lock: wait for it, bounded
+  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
+  const update = spawnSync('apt-get', [...lockWait, 'update', '-qq'], { stdio, env });
+  const install = update.status === 0 && spawnSync('apt-get', [...lockWait, 'install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio, env });
   if (!install || install.status !== 0 || required.some((r) => !have(r.command))) {
     return { ok: false, message: `FAILED to install ${missing.join(' ')}; install them (apt-get install ${missing.join(' ')}) and run this again.` };
   }
