@@ -27,6 +27,15 @@ const REQUIRED = [
   // the RFC 2136 dns-01 test runs its own BIND and updates it with nsupdate
   { command: 'named', pkg: 'bind9', tiers: ['e2e'] },
   { command: 'nsupdate', pkg: 'bind9-dnsutils', tiers: ['e2e'] },
+  // read-modify-write DNS scripts: a real PowerDNS Authoritative (sqlite backend, HTTP API);
+  // the zone-file one reloads BIND through rndc (part of bind9)
+  { command: 'pdns_server', pkg: 'pdns-server', tiers: ['e2e'] },
+  { command: 'pdnsutil', pkg: 'pdns-server', tiers: ['e2e'] },
+  { command: 'sqlite3', pkg: 'sqlite3', tiers: ['e2e'] },
+  { command: 'rndc', pkg: 'bind9', tiers: ['e2e'] },
+  { file: '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql', pkg: 'pdns-backend-sqlite3', tiers: ['e2e'] },
+  // hostile-script tests: pgrep inside the sandbox, `script` for terminals
+  { command: 'pgrep', pkg: 'procps', tiers: ['unit'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

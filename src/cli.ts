@@ -1,7 +1,7 @@
 // main(argv, ctx) -> exit code. The only place where errors become output and exit codes.
 
 import { CommanderError, type Command } from 'commander';
-import { localeIsUtf8, type Context } from './context.ts';
+import { localeIsUtf8, signalExitCode, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
 import { CancelledError, CliError, SilentError, UsageError } from './core/errors.ts';
@@ -19,7 +19,7 @@ const EXIT_FAILURE = 255;
 const EXIT_CANCELLED = 130;
 
 function exitCodeFor(err: unknown): number {
-  if (err instanceof CancelledError) return EXIT_CANCELLED;
+  if (err instanceof CancelledError) return err.signal ? signalExitCode(err.signal) : EXIT_CANCELLED;
   if (err instanceof SilentError && err.cause !== undefined) return exitCodeFor(err.cause);
   return EXIT_FAILURE;
 }

@@ -66,9 +66,15 @@ export class PluginError extends CliError {
   }
 }
 
-/** The user interrupted (Ctrl-C, SIGTERM) or declined a prompt. */
+/** The user interrupted (Ctrl-C, SIGTERM, SIGHUP) or declined a prompt. */
 export class CancelledError extends CliError {
   override name = 'CancelledError';
+  /** The signal that interrupted (SIGINT, SIGTERM, SIGHUP): the exit status is 128 + its number. */
+  readonly signal: string | undefined;
+  constructor(message: string, signal?: string) {
+    super(message);
+    this.signal = signal;
+  }
 }
 
 /** Failure that has already been reported (e.g. a task log ended with "Task ERROR"). */

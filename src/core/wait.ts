@@ -16,18 +16,28 @@ export interface WaitOptions {
   maxRetryAfterMs?: number;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** Called at most every `progressEveryMs` while still waiting (elapsed, last status). */
+  onProgress?: (elapsedMs: number, status: string) => void;
+  progressEveryMs?: number;
 }
 
 export const DEFAULT_INTERVALS_MS: readonly number[] = [250, 250, 500, 500, 1000, 1000, 2000];
 
 export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>): Promise<T> {
   const intervals = opts.intervalsMs ?? DEFAULT_INTERVALS_MS;
-  const deadline = opts.now() + opts.timeoutMs;
+  const started = opts.now();
+  const deadline = started + opts.timeoutMs;
+  let reported = started;
   if (opts.initialDelayMs) await opts.sleep(opts.initialDelayMs);
   for (let attempt = 0; ; attempt++) {
     const result = await poll();
     if (result.done) return result.value;
-    const remaining = deadline - opts.now();
+    const now = opts.now();
+    const remaining = deadline - now;
+    if (opts.onProgress && opts.progressEveryMs !== undefined && now - reported >= opts.progressEveryMs && remaining > 0) {
+      reported = now;
+      opts.onProgress(now - started, result.status);
+    }
     if (remaining <= 0) {
       throw new CliError(`gave up after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} (last status: ${result.status})`);
     }

@@ -66,17 +66,25 @@ describe('acme plugin apis / add dns', () => {
     assert.match(set.stderr, /dns_nosuch\.sh found; looked in: .*scripts \(node setting dnsapi-dir\)/);
   });
 
-  test('add warns about a data path the script user cannot read (stderr), and still adds', async () => {
+  test('add warns about a missing data file and about keys the script does not document (stderr), and still adds', async () => {
     const secretDir = join(dir, 'private');
     mkdirSync(secretDir, { recursive: true });
     writeFileSync(join(secretDir, 'tsig.key'), 'k');
     chmodSync(secretDir, 0o700);
     const data = join(dir, 'nsupdate.data');
-    writeFileSync(data, `CF_Token=${join(secretDir, 'tsig.key')}\nCF_Account_ID=${join(dir, 'missing.key')}\n`);
+    writeFileSync(data, `CF_Token=${join(secretDir, 'tsig.key')}\nCF_Account_ID=${join(dir, 'missing.key')}\nCF_Acount_ID=1234\nNOT_A_CF_THING=1\n`);
     const r = await run(['acme', 'plugin', 'add', 'dns', 'warn1', '--api', 'cf', '--data', data]);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, '');
-    if (process.getuid?.() === 0) assert.match(r.stderr, /WARNING: data CF_Token=\S+tsig\.key: directory \S+ not searchable by user 'nobody'/);
-    assert.match(r.stderr, /WARNING: data CF_Account_ID=\S+missing\.key: does not exist/);
+    // as root the script gets a private copy of a file only root can read: no warning for that one
+    assert.doesNotMatch(r.stderr, /data CF_Token=/);
+    assert.match(r.stderr, /^WARNING: data CF_Account_ID=\S+missing\.key: does not exist; the DNS script will not be able to read it$/m);
+    assert.match(r.stderr, /^WARNING: data CF_Acount_ID: not a setting of dns_cf\.sh - did you mean CF_Account_ID\?$/m);
+    assert.match(r.stderr, /^WARNING: data NOT_A_CF_THING: not a setting of dns_cf\.sh \(it knows: CF_Token, CF_Account_ID\)$/m);
+    // set warns the same way (the api comes from the stored plugin)
+    writeFileSync(data, 'CF_Tokn=x\n');
+    const set = await run(['acme', 'plugin', 'set', 'warn1', '--data', data]);
+    assert.equal(set.code, 0);
+    assert.match(set.stderr, /^WARNING: data CF_Tokn: not a setting of dns_cf\.sh - did you mean CF_Token\?$/m);
   });
 });

@@ -27,6 +27,7 @@ function freshNames(n: number): string[] {
 
 interface Node {
   dir: string;
+  names: string[];
   run: (args: string[], extraEnv?: Record<string, string>) => Promise<RunResult>;
   certFile: string;
   keyFile: string;
@@ -46,7 +47,7 @@ async function node(pebble: Pebble, names: string[], acmeExtra = ''): Promise<No
     const r = await run(step);
     assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
   }
-  return { dir, run, certFile: join(dir, 'certs', 'certnode.pem'), keyFile: join(dir, 'certs', 'certnode.key') };
+  return { dir, run, names, certFile: join(dir, 'certs', 'certnode.pem'), keyFile: join(dir, 'certs', 'certnode.key') };
 }
 
 const mode = (file: string): number => statSync(file).mode & 0o777;
@@ -90,12 +91,13 @@ describe('acme cert order', () => {
       const lines = r.stdout.split('\n');
       const expected: (string | RegExp)[] = [
         'Loading ACME account details',
+        // bound before the order: a busy port must fail before the CA creates anything
+        `Setting up webserver on 127.0.0.1:${pebble.httpPort}`,
         'Placing ACME order',
         /^Order URL: https:\/\/127\.0\.0\.1:\d+\/my-order\/\S+$/,
         '',
         /^Getting authorization details from 'https:\/\/127\.0\.0\.1:\d+\/authZ\/\S+'$/,
         `The validation for ${name} is pending!`,
-        `Setting up webserver on 127.0.0.1:${pebble.httpPort}`,
         'Triggering validation',
         `Status is 'valid', domain '${name}' OK!`,
         'All domains validated!',
@@ -316,8 +318,15 @@ describe('failed orders keep the installed certificate', () => {
       assert.equal((await n.run(['acme', 'plugin', 'set', 'standalone', '--port', String(wrongPort)])).code, 0);
       const r = await n.run(['acme', 'cert', 'renew', '--force']);
       assert.equal(r.code, 255);
-      assert.match(r.stderr, /^Task ERROR: validating challenge 'https:\/\/127\.0\.0\.1:\d+\/authZ\/\S+' failed - status: invalid - .*(refused|connect)/m);
+      // the domain, the challenge type, the CA's detail and a hint at the usual cause
+      const name = n.names[0]!.replace(/\./g, '\\.');
+      assert.match(r.stderr, new RegExp(`^Task ERROR: domain '${name}' \\(http-01\\): validation failed - .*(refused|connect).* - hint: the CA must reach http://${name}/\\.well-known/acme-challenge/ on this host: .*port 80 is open and forwarded to the standalone listener \\(127\\.0\\.0\\.1:${wrongPort}\\)$`, 'm'));
       assert.doesNotMatch(r.stdout, /Task OK/);
+      // errors are never silenced: the same line under --quiet, as the timer runs it
+      const quiet = await n.run(['acme', 'cert', 'renew', '--force', '--quiet']);
+      assert.equal(quiet.code, 255);
+      assert.equal(quiet.stdout, '');
+      assert.match(quiet.stderr, /^Task ERROR: domain '.*' \(http-01\): validation failed - .* - hint: /m);
       assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
       await assertPortFree(wrongPort);
     }),

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './pebble.ts';
@@ -15,20 +15,34 @@ export interface Bind {
   port: number;
   /** "127.0.0.1:<port>" */
   addr: string;
-  /** TSIG key file (nsupdate -k), mode 0644 in a 0755 directory: readable by nobody. */
+  /** TSIG key file (nsupdate -k), mode 0600: only root reads it (DNS scripts get a private copy). */
   keyFile: string;
   keyName: string;
+  /** The TSIG secret inside keyFile (tests assert it never shows up in a log). */
+  secret: string;
   /** TXT values of `name` as the server answers now ([] when none). */
   txt(name: string): Promise<string[]>;
   /** Runs nsupdate with the key against this server (lines without `server`/`send`). */
   update(lines: string[]): void;
+  /** Zone-file mode: the zone file scripts edit (its directory is writable by any user). */
+  zoneFile: string;
+  /** Zone-file mode: rndc key file and control port, for `rndc reload <zone>`. */
+  rndcKeyFile: string;
+  controlPort: number;
   log(): string;
   stop(): Promise<void>;
 }
 
+export interface BindOptions {
+  /** 'dynamic' (default): RFC 2136 updates with the TSIG key. 'zonefile': a plain zone file that
+   * scripts rewrite, then `rndc reload`: the way file-based provider scripts work. */
+  mode?: 'dynamic' | 'zonefile';
+}
+
 const READY_TIMEOUT_MS = 15_000;
 
-export async function startBind(zone = 'rfc2136.test'): Promise<Bind> {
+export async function startBind(zone = 'rfc2136.test', opts: BindOptions = {}): Promise<Bind> {
+  const zoneMode = opts.mode === 'zonefile';
   const named = spawnSync('sh', ['-c', 'command -v named'], { encoding: 'utf8' }).stdout.trim();
   if (!named) throw new Error("'named' not found: install the Debian package 'bind9' (npm test does this when run as root)");
   const dir = mkdtempSync(join(tmpdir(), 'certnode-bind-'));
@@ -38,10 +52,20 @@ export async function startBind(zone = 'rfc2136.test'): Promise<Bind> {
   const secret = randomBytes(32).toString('base64');
   const keyText = `key "${keyName}" {\n  algorithm hmac-sha256;\n  secret "${secret}";\n};\n`;
   const keyFile = join(dir, 'tsig.key');
-  writeFileSync(keyFile, keyText, { mode: 0o644 });
-  chmodSync(keyFile, 0o644);
+  writeFileSync(keyFile, keyText, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  const controlPort = await freePort();
+  const rndcSecret = randomBytes(32).toString('base64');
+  const rndcKeyText = `key "rndc-key" {\n  algorithm hmac-sha256;\n  secret "${rndcSecret}";\n};\n`;
+  const rndcKeyFile = join(dir, 'rndc.key');
+  writeFileSync(rndcKeyFile, rndcKeyText, { mode: 0o600 });
+  // zone-file mode: scripts (any unprivileged user) rewrite the file and rename it into place
+  const zoneDir = join(dir, 'zones');
+  mkdirSync(zoneDir);
+  chmodSync(zoneDir, zoneMode ? 0o777 : 0o755);
+  const zoneFile = join(zoneDir, 'zone.db');
   writeFileSync(
-    join(dir, 'zone.db'),
+    zoneFile,
     [
       '$TTL 60',
       `@ IN SOA ns.${zone}. hostmaster.${zone}. 1 60 60 600 60`,
@@ -62,11 +86,11 @@ options {
   dnssec-validation no;
   notify no;
 };
-controls { };
+${zoneMode ? rndcKeyText : ''}controls { ${zoneMode ? `inet 127.0.0.1 port ${controlPort} allow { 127.0.0.1; } keys { "rndc-key"; };` : ''} };
 zone "${zone}" {
   type primary;
-  file "${dir}/zone.db";
-  allow-update { key "${keyName}"; };
+  file "${zoneFile}";
+  ${zoneMode ? '' : `allow-update { key "${keyName}"; };`}
 };
 `,
   );
@@ -116,6 +140,10 @@ zone "${zone}" {
     addr,
     keyFile,
     keyName,
+    secret,
+    zoneFile,
+    rndcKeyFile,
+    controlPort,
     async txt(name) {
       try {
         return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,22 +11,23 @@ import {
   DnsScriptChallenge,
   maskSecrets,
   parsePluginData,
-  scriptUserFor,
+  secretsOf,
   unreadableDataPaths,
   type DnsChallengeOptions,
   type OutputStream,
 } from '../../src/core/challenge/dns-script.ts';
-import { PluginError } from '../../src/core/errors.ts';
+import { DYNAMIC_UID_BASE, DYNAMIC_UID_COUNT, uidsOfProcesses } from '../../src/core/challenge/sandbox.ts';
+import { CancelledError, PluginError } from '../../src/core/errors.ts';
 import { DNSAPI_FIXTURES } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/shim.ts';
 
 const TXT = 'XKrxpRBosdIKFzxW_CT3KLZNf6q0HG9i01zxXp5CPBs';
 const isRoot = process.getuid?.() === 0;
-const user = scriptUserFor(process.getuid?.());
 
-// A tmp root of this file's own: other test files create certnode-dns-* dirs in /tmp at the same time.
-// 0755, so the unprivileged script user can reach the private dirs inside it.
+// Roots of this file's own: other test files create sandboxes at the same time.
+// As root the sandboxes go to RUN_ROOT (root-owned, 0711, like /run/certnode); otherwise TMP_ROOT.
 const TMP_ROOT = mkdtempSync(join(tmpdir(), 'certnode-scripttest-'));
+const RUN_ROOT = join(TMP_ROOT, 'run');
 chmodSync(TMP_ROOT, 0o755);
 process.on('exit', () => rmSync(TMP_ROOT, { recursive: true, force: true }));
 
@@ -38,15 +40,18 @@ function challenge(api: string, data: string, extra: Partial<DnsChallengeOptions
     data,
     domain: 'www.example.test',
     txtValue: TXT,
-    user,
-    tmpRoot: TMP_ROOT,
+    sandbox: { asRoot: isRoot, tmpRoot: TMP_ROOT, runtimeDir: RUN_ROOT },
     onLine: (line, stream) => lines.push({ line, stream }),
     ...extra,
   });
   return { ch, lines, text: () => lines.map((l) => l.line).join('\n') };
 }
 
-const leftovers = (): string[] => readdirSync(TMP_ROOT).filter((n) => n.startsWith('certnode-dns-'));
+const leftovers = (): string[] => [
+  ...readdirSync(TMP_ROOT).filter((n) => n.startsWith('certnode-dns-')),
+  ...(existsSync(RUN_ROOT) ? readdirSync(RUN_ROOT).filter((n) => n.startsWith('dns-')) : []),
+  ...(existsSync(join(RUN_ROOT, 'uids')) ? readdirSync(join(RUN_ROOT, 'uids')) : []),
+];
 
 describe('parsePluginData / maskSecrets', () => {
   test('split at the first =, value verbatim, blank and # lines skipped, bad keys refused', () => {
@@ -62,6 +67,32 @@ describe('parsePluginData / maskSecrets', () => {
   });
   test('masking replaces every occurrence, longest first', () => {
     assert.equal(maskSecrets('token abcd and abcdef and abcd', ['abcdef', 'abcd']), 'token *** and *** and ***');
+  });
+  test('secrets are the values of secret-named keys and token-like values; zones, hosts, ports, paths stay readable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certnode-test-secrets-'));
+    try {
+      const keyFile = join(dir, 'tsig.key');
+      writeFileSync(keyFile, 'key "k" {\n  algorithm hmac-sha256;\n  secret "c2VjcmV0LXRzaWctc2VjcmV0LTEyMzQ1Ng==";\n};\n');
+      const entries = parsePluginData(
+        [
+          'CF_Key=abcdef',
+          'PDNS_Token=tok-1',
+          'HE_Password=hunter2',
+          'NC_Apipw=pw99',
+          'OVH_AS=Ab3dEf6hIj9kLm2nOp',
+          'NSUPDATE_SERVER=ns1.example.net',
+          'NSUPDATE_SERVER_PORT=5353',
+          'NSUPDATE_ZONE=example.com',
+          `NSUPDATE_KEY=${keyFile}`,
+          'PDNS_Url=http://127.0.0.1:8081',
+          'PDNS_ServerId=localhost',
+        ].join('\n'),
+        'p',
+      );
+      assert.deepEqual(secretsOf(entries), ['c2VjcmV0LXRzaWctc2VjcmV0LTEyMzQ1Ng==', 'Ab3dEf6hIj9kLm2nOp', 'hunter2', 'abcdef', 'tok-1', 'pw99']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -93,14 +124,13 @@ describe('DnsScriptChallenge', () => {
     const setupText = text();
     assert.doesNotMatch(setupText, /sk_live_0123456789/);
     assert.match(setupText, /key in use: \*\*\*/);
-    assert.match(setupText, /greeting=\[\*\*\*\]/, 'the greeting is a data value too, so masked');
-    assert.doesNotMatch(setupText, /hello {2}"world"/);
+    assert.match(setupText, /greeting=\[  hello  "world" \$HOME `id` \]/, 'a value that is no secret stays readable');
     assert.match(setupText, /warning: data variable PATH is ignored/);
     assert.match(setupText, /path=\/usr\/local\/sbin:/);
     assert.match(setupText, /created record='rec-[0-9a-f]{12}'/);
     const id = /created record='(rec-[0-9a-f]{12})'/.exec(setupText)![1]!;
     const home = /home=(\S+)/.exec(setupText)![1]!;
-    assert.match(/tmpdir=(\S+)/.exec(setupText)![1]!, /certnode-dns-.*\/run\/tmp$/);
+    assert.match(/tmpdir=(\S+)/.exec(setupText)![1]!, isRoot ? /\/run\/dns-[^/]+\/run\/tmp$/ : /certnode-dns-.*\/run\/tmp$/);
     await ch.teardown();
     const rm = lines.map((l) => l.line).join('\n');
     assert.match(rm, new RegExp(`deleting record='${id}'`));
@@ -121,16 +151,17 @@ describe('DnsScriptChallenge', () => {
     assert.match(text(), new RegExp(`greeting length=${greeting.length} sha256=${sha}`));
   });
 
-  test(isRoot ? 'runs as nobody when certnode is root' : 'runs as the current user when not root', async () => {
-    const { ch, text } = challenge('certnodestate', 'STATE_API_KEY=abcdefgh\n');
-    try {
-      await ch.setup();
-    } finally {
-      ch.dispose();
-    }
-    const uid = Number(/uid=(\d+)/.exec(text())![1]);
-    assert.equal(uid, isRoot ? user!.uid : process.getuid!());
-    if (isRoot) assert.notEqual(uid, 0);
+  test(isRoot ? 'runs as a dynamic user id that no other process uses, without groups' : 'runs as the current user when not root', async () => {
+    const { ch, text } = challenge('certnodehostile', 'HOSTILE_MODE=id\n');
+    await ch.setup();
+    const [uid, gid, groups] = /uid (\d+) gid (\d+) groups (.*)/.exec(text())!.slice(1);
+    if (isRoot) {
+      assert.ok(Number(uid) >= DYNAMIC_UID_BASE && Number(uid) < DYNAMIC_UID_BASE + DYNAMIC_UID_COUNT, `uid ${uid}`);
+      assert.equal(gid, uid);
+      assert.equal(groups!.trim(), gid);
+    } else assert.equal(Number(uid), process.getuid!());
+    await ch.teardown();
+    assert.match(text(), new RegExp(`rm by uid ${uid}`), 'add and rm run as the same user');
   });
 
   test('a failing script: PluginError with exit code and the stderr tail, credential masked', async () => {
@@ -207,28 +238,120 @@ function procStat(pid: string): string[] {
 }
 
 describe('unreadableDataPaths', () => {
-  test('absolute paths the script user cannot read are reported; others and non-paths are not', () => {
+  test('missing files are reported; as root a file only root can read is fine (the script gets a copy)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'certnode-test-paths-'));
     try {
-      const open = join(dir, 'open.key');
       const closed = join(dir, 'closed.key');
-      writeFileSync(open, 'k');
       writeFileSync(closed, 'k');
-      chmodSync(dir, 0o755);
-      chmodSync(open, 0o644);
       chmodSync(closed, 0o600);
-      const data = `A=${open}\nB=${closed}\nC=${join(dir, 'missing')}\nD=not/a/path\n`;
-      const found = unreadableDataPaths(data, user);
-      const keys = found.map((f) => f.key);
-      if (isRoot) assert.deepEqual(keys, ['B', 'C']);
-      else assert.deepEqual(keys, ['C']);
-      assert.equal(found.find((f) => f.key === 'C')!.reason, 'does not exist');
-      if (isRoot) {
-        chmodSync(dir, 0o700);
-        assert.match(unreadableDataPaths(`A=${open}\n`, user)[0]!.reason, /not searchable by user 'nobody'/);
-      }
+      const data = `B=${closed}\nC=${join(dir, 'missing')}\nD=not/a/path\nE=${dir}\n`;
+      const found = unreadableDataPaths(data, isRoot);
+      assert.deepEqual(
+        found.map((f) => [f.key, f.reason]),
+        isRoot ? [['C', 'does not exist'], ['E', 'not a regular file (the script gets a private copy of data files)']] : [['C', 'does not exist']],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Processes (not zombies) running as `uid`. */
+const processesOf = (uid: number): number[] => uidsOfProcesses().get(uid) ?? [];
+
+describe('the sandbox holds against a hostile script (as root, as CI runs)', () => {
+  test('children that left the process group (setsid, double fork) are killed when the call ends', async () => {
+    const { ch, text } = challenge('certnodehostile', 'HOSTILE_MODE=setsid\n');
+    await ch.setup();
+    const escaped = /escaped: ([\d ]+)/.exec(text())![1]!.trim().split(/\s+/).map(Number);
+    assert.equal(escaped.length, 2, `the script started two escapees: ${text()}`);
+    const uid = ch.user!.uid;
+    assert.deepEqual(processesOf(uid), [], 'nothing of the script user runs after add returned');
+    for (const pid of escaped) assert.equal(existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')), false);
+    await ch.teardown();
+  });
+
+  test('a helper swapping its directory for a link outside cannot make the cleanup delete anything outside', async () => {
+    const victim = mkdtempSync(join(tmpdir(), 'certnode-test-victim-'));
+    mkdirSync(join(victim, 'keep'));
+    writeFileSync(join(victim, 'keep', 'precious'), 'root data\n');
+    writeFileSync(join(victim, 'mine'), 'root data\n');
+    chmodSync(victim, 0o755);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { ch, text } = challenge('certnodehostile', `HOSTILE_MODE=symlink\nHOSTILE_TARGET=${victim}\n`);
+        await ch.setup();
+        assert.match(text(), /swapping/);
+        await ch.teardown();
+        assert.deepEqual(readdirSync(victim).sort(), ['keep', 'mine']);
+        assert.equal(readFileSync(join(victim, 'keep', 'precious'), 'utf8'), 'root data\n');
+      }
+      assert.deepEqual(leftovers(), []);
+    } finally {
+      rmSync(victim, { recursive: true, force: true });
+    }
+  });
+
+  test("another unprivileged process (nobody, another script) cannot read the script's environment", async () => {
+    const secret = 'hostile-secret-value-0123456789';
+    let attempts: { root: string; nobody: number | null; other: number | null } | undefined;
+    const { ch } = challenge('certnodehostile', `HOSTILE_MODE=environ\nHOSTILE_SECRET=${secret}\n`, {
+      onLine: (line) => {
+        const pid = /^pid (\d+)$/.exec(line)?.[1];
+        if (!pid) return;
+        const read = (args: string[]) => spawnSync('setpriv', [...args, '--clear-groups', '--', 'cat', `/proc/${pid}/environ`], { encoding: 'utf8' });
+        attempts = {
+          root: readFileSync(`/proc/${pid}/environ`, 'utf8'),
+          nobody: read(['--reuid', 'nobody', '--regid', 'nogroup']).status,
+          other: read(['--reuid', String(DYNAMIC_UID_BASE + DYNAMIC_UID_COUNT - 1), '--regid', String(DYNAMIC_UID_BASE + DYNAMIC_UID_COUNT - 1)]).status,
+        };
+      },
+    });
+    await ch.setup();
+    await ch.teardown();
+    assert.ok(attempts, 'the script ran and printed its pid');
+    assert.ok(attempts.root.includes(`HOSTILE_SECRET=${secret}`), 'the test itself can see the environment (it can fail)');
+    assert.notEqual(attempts.nobody, 0, 'nobody cannot read it');
+    assert.notEqual(attempts.other, 0, 'another unprivileged id cannot read it');
+  });
+
+  test('a data file only root can read reaches the script as a private read-only copy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certnode-test-keyfile-'));
+    try {
+      const keyFile = join(dir, 'tsig.key');
+      writeFileSync(keyFile, 'key "k" { secret "c2VjcmV0LXRzaWctc2VjcmV0LTEyMzQ1Ng=="; };\n');
+      chmodSync(keyFile, 0o600);
+      chmodSync(dir, 0o700);
+      const { ch, text } = challenge('certnodehostile', `HOSTILE_MODE=readfile\nHOSTILE_FILE=${keyFile}\n`);
+      await ch.setup();
+      const sha = createHash('sha256').update(readFileSync(keyFile)).digest('hex');
+      assert.match(text(), new RegExp(`file \\S+/lib/file1-tsig\\.key sha256 ${sha}`));
+      await ch.teardown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an abort kills the running script at once', async () => {
+    const controller = new AbortController();
+    const { ch } = challenge('certnodehang', 'HANG_SECONDS=30\n');
+    const started = Date.now();
+    setTimeout(() => controller.abort('SIGINT'), 300);
+    await assert.rejects(ch.setup(controller.signal), (err: unknown) => err instanceof CancelledError && err.signal === 'SIGINT');
+    assert.ok(Date.now() - started < 5000);
+    assert.deepEqual(processesOf(ch.user!.uid), []);
+    ch.dispose();
+  });
+
+  test('under umask 077 and with TMPDIR a 0700 directory, the script still reaches its files', async () => {
+    const old = process.umask(0o077);
+    try {
+      const { ch, text } = challenge('certnodestate', 'STATE_API_KEY=abcdefgh\n');
+      await ch.setup();
+      await ch.teardown();
+      assert.match(text(), /created record='rec-/);
+    } finally {
+      process.umask(old);
     }
   });
 });

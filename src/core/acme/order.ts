@@ -8,8 +8,9 @@ import { VERSION } from '../../version.ts';
 import { loadAccount } from '../config/accounts.ts';
 import type { ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
-import type { PluginsConfig } from '../config/plugins-cfg.ts';
+import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
+import { PROGRESS_EVERY_MS, type DnsRecordOptions } from '../challenge/dns-record.ts';
 import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
 import { AcmeProblemError, CancelledError, CliError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
@@ -68,6 +69,8 @@ export interface OrderDeps {
   ctx: Context;
   paths: Paths;
   log: TaskLog;
+  /** Where DNS scripts run (tests); default: see DnsRecordOptions. */
+  sandbox?: DnsRecordOptions['sandbox'];
 }
 
 /** A configured name as the CA's authorization names it (`*.` + value for wildcards). */
@@ -86,16 +89,33 @@ function problemText(problem: AcmeProblem | undefined): string | undefined {
   return text === '' ? problem.type : text;
 }
 
-/** Sleeps and waits that end early, with CancelledError, on SIGINT/SIGTERM. */
-function interruptible(ctx: Context): { sleep: (ms: number) => Promise<void>; check: () => void; release: () => void } {
+/**
+ * Sleeps and waits that end early, with CancelledError, on SIGINT/SIGTERM/SIGHUP; `signal` aborts
+ * on the first interrupt (a running DNS script is killed at once), `teardownSignal` on a second.
+ */
+function interruptible(ctx: Context, onRepeat: () => void): {
+  sleep: (ms: number) => Promise<void>;
+  check: () => void;
+  release: () => void;
+  signal: AbortSignal;
+  teardownSignal: AbortSignal;
+} {
   let cancelled: string | undefined;
   const wakers = new Set<() => void>();
-  const release = ctx.onInterrupt((signal) => {
+  const first = new AbortController();
+  const second = new AbortController();
+  const release = ctx.onInterrupt((signal, repeated) => {
+    if (repeated) {
+      second.abort(signal);
+      onRepeat();
+      return;
+    }
     cancelled = signal;
+    first.abort(signal);
     for (const wake of wakers) wake();
   });
   const check = (): void => {
-    if (cancelled) throw new CancelledError(`interrupted by ${cancelled}`);
+    if (cancelled) throw new CancelledError(`interrupted by ${cancelled}`, cancelled);
   };
   const sleep = async (ms: number): Promise<void> => {
     check();
@@ -110,7 +130,16 @@ function interruptible(ctx: Context): { sleep: (ms: number) => Promise<void>; ch
     });
     check();
   };
-  return { sleep, check, release };
+  return { sleep, check, release, signal: first.signal, teardownSignal: second.signal };
+}
+
+/** Each configured name with its plugin; a missing plugin fails here, before the CA is asked. */
+function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection }[] {
+  return req.domains.map((d) => {
+    const plugin = findPlugin(req.plugins, d.plugin);
+    if (!plugin) throw new CliError(`plugin '${d.plugin}' for domain '${d.domain}' not found! (see 'certnode acme plugin list')`);
+    return { name: d.domain.toLowerCase(), plugin };
+  });
 }
 
 export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
@@ -120,10 +149,19 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
 
   log.info('Loading ACME account details');
   const accountFile = loadAccount(deps.paths, req.accountName);
-  const interrupt = interruptible(ctx);
+  const uses = pluginUses(req);
+  let session: ChallengeSession | undefined;
+  const interrupt = interruptible(ctx, () => {
+    // a second interrupt: the process ends right after this; kill the scripts, say what is left
+    const left = session?.abandon() ?? [];
+    if (left.length) log.warn(`Interrupted again: not removed: ${left.join(', ')}`);
+  });
   let acme: AcmeService | undefined;
-  const session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep });
+  session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep, signal: interrupt.signal, teardownSignal: interrupt.teardownSignal, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   try {
+    // everything that can fail without the CA fails before an order is placed
+    await session.prepare(uses);
+    interrupt.check();
     acme = await openAcme(ctx, { directoryUrl: accountFile.directory, version: VERSION });
     const account = acme.account(accountFile.key, accountFile.location);
 
@@ -163,8 +201,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       if (authz.data.status !== 'pending') throw new CliError(`authorization for '${name}' is ${authz.data.status} - place a new order`);
       const domain = names.get(name);
       if (!domain) throw new CliError(`no config for domain '${name}'`);
-      const plugin = findPlugin(req.plugins, domain.plugin);
-      if (!plugin) throw new CliError(`plugin '${domain.plugin}' for domain '${name}' not found!`);
+      const plugin = uses.find((u) => u.name === name)!.plugin;
       const type = CHALLENGE_TYPE[plugin.type];
       const challenge = authz.data.challenges.find((c) => c.type === type);
       if (!type || !challenge) {
@@ -175,15 +212,16 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     }
 
     if (tasks.length > 0) {
-      // every setup runs to its end before an error counts: cleanup must not race a setup still running
-      const setups = await Promise.allSettled(tasks.map((task) => session.present(task)));
-      const failed = setups.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
+      // DNS scripts one call at a time in the configured order, then all propagation checks together
+      await session.presentAll(tasks, [...names.keys()]);
       interrupt.check();
       log.info('Triggering validation');
       await Promise.all(tasks.map((task) => account.respondToChallenge(task.challengeUrl)));
-      order = await pollOrder(account, orderUrl, ['pending'], 'the CA to validate ' + describeNames(tasks.map((t) => t.name)), VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx);
-      if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data);
+      const what = 'the CA to validate ' + describeNames(tasks.map((t) => t.name));
+      order = await pollOrder(account, orderUrl, ['pending'], what, VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx, (elapsedMs, status) =>
+        log.info(`Waiting for ${what} (status: ${status}) - ${Math.round(elapsedMs / 1000)} s of ${VALIDATION_TIMEOUT_MS / 1000} s`),
+      );
+      if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data, session);
       for (const task of tasks) log.info(`Status is 'valid', domain '${task.name}' OK!`);
     }
     await session.cleanup();
@@ -218,6 +256,8 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
   }
 }
 
+
+
 function describeNames(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
@@ -232,24 +272,41 @@ async function pollOrder(
   initialDelayMs: number,
   sleep: (ms: number) => Promise<void>,
   ctx: Context,
+  onProgress?: (elapsedMs: number, status: string) => void,
 ): Promise<AcmeResource<AcmeOrder>> {
-  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime() }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
+  const progress = onProgress ? { onProgress, progressEveryMs: PROGRESS_EVERY_MS } : {};
+  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), ...progress }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
     const order = await account.fetch<AcmeOrder>(url);
     if (waiting.includes(order.data.status)) return { done: false, status: order.data.status, ...(order.retryAfterMs === undefined ? {} : { retryAfterMs: order.retryAfterMs }) };
     return { done: true, value: order };
   });
 }
 
-/** The order went invalid: find the authorization that failed and say what the CA said about it. */
-async function validationError(account: AcmeAccount, tasks: readonly (ChallengeTask & { authzUrl: string })[], order: AcmeOrder): Promise<CliError> {
+/**
+ * The order went invalid: for each failed authorization, the domain, the challenge type, what the
+ * CA said, and a hint at the usual cause (http-01: reachability; dns-01: what our check saw).
+ */
+async function validationError(account: AcmeAccount, tasks: readonly (ChallengeTask & { authzUrl: string })[], order: AcmeOrder, session: ChallengeSession): Promise<CliError> {
+  const failures: string[] = [];
   for (const task of tasks) {
     const authz = await account.fetch<AcmeAuthorization>(task.authzUrl).catch(() => undefined);
     if (!authz || authz.data.status === 'valid' || authz.data.status === 'pending') continue;
     const challenge = authz.data.challenges.find((c) => c.type === task.type);
-    const detail = problemText(challenge?.error) ?? problemText(order.error);
-    return new CliError(`validating challenge '${task.authzUrl}' failed - status: ${authz.data.status}${detail ? ` - ${detail}` : ''}`);
+    const detail = problemText(challenge?.error) ?? problemText(order.error) ?? `authorization ${authz.data.status}`;
+    failures.push(`domain '${task.name}' (${task.type}): validation failed - ${detail} - ${validationHint(task, session)}`);
   }
-  return new CliError(`order is invalid${problemText(order.error) ? ` - ${problemText(order.error)}` : ''}`);
+  if (failures.length === 0) return new CliError(`order is invalid${problemText(order.error) ? ` - ${problemText(order.error)}` : ''}`);
+  return new CliError(failures.join('\n'));
+}
+
+function validationHint(task: ChallengeTask, session: ChallengeSession): string {
+  if (task.type === 'http-01') {
+    const name = task.name;
+    return `hint: the CA must reach http://${name}/.well-known/acme-challenge/ on this host: check that ${name} resolves (A/AAAA) to this host from the internet and that port 80 is open and forwarded to the standalone listener (${session.listenerOf(task.plugin)})`;
+  }
+  const seen = session.propagationOf(task);
+  const record = `_acme-challenge.${(task.domain.alias ?? task.name).replace(/^\*\./, '')}`;
+  return `hint: ${seen ? seen.summary : 'no propagation check ran'}; the CA asks the public name servers of the zone for ${record} TXT - check that the zone is delegated to them (no split horizon), or raise the plugin's validation-delay`;
 }
 
 /** The issuer CN of the topmost certificate of a PEM chain (the root it leads to). */

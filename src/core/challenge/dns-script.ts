@@ -1,22 +1,17 @@
 // Runs an acme.sh DNS API script (dns_<api>.sh) for one DNS-01 challenge through certnode's
-// POSIX shim (share/dnsapi-shim.sh): clean environment, unprivileged user when root, timeout,
-// output streamed line by line with every credential masked.
+// POSIX shim (share/dnsapi-shim.sh): clean environment, sandboxed (sandbox.ts) when root, timeout,
+// output streamed line by line with every secret masked.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginError } from '../errors.ts';
+import { CancelledError, PluginError } from '../errors.ts';
+import { Sandbox, type SandboxOptions, type ScriptUser } from './sandbox.ts';
 
+export type { ScriptUser } from './sandbox.ts';
 export type DnsScriptAction = 'setup' | 'teardown';
 export type OutputStream = 'stdout' | 'stderr';
-
-/** The account a script runs as. */
-export interface ScriptUser {
-  name: string;
-  uid: number;
-  gid: number;
-}
 
 export const DEFAULT_DNS_SCRIPT_TIMEOUT_SEC = 300;
 export const SHIM_PATH = fileURLToPath(new URL('../../../../share/dnsapi-shim.sh', import.meta.url));
@@ -24,8 +19,18 @@ export const SHIM_PATH = fileURLToPath(new URL('../../../../share/dnsapi-shim.sh
 export const SCRIPT_PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Names data lines may not set: the runner's own, and ones that change how a shell starts. */
 const RESERVED_KEYS = new Set(['PATH', 'HOME', 'TMPDIR', 'IFS', 'ENV', 'BASH_ENV', 'CDPATH', 'PS4', 'SHELLOPTS', 'BASHOPTS', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'CERTNODE_SHIM_LIB']);
-/** Values shorter than this are not masked (TTLs, flags): masking "60" everywhere would garble the log. */
+/**
+ * A data value is a secret when its key's name says so (CF_Key, PDNS_Token, AWS_SECRET_ACCESS_KEY,
+ * HE_Password, NC_Apipw, ...) — unless the value is the path of an existing file (NSUPDATE_KEY):
+ * then the path stays readable and the secrets inside the file are masked instead.
+ */
+export const SECRET_KEY_NAME = /KEY|TOKEN|SECRET|PASS|PWD|PW|AUTH|CREDENTIAL|PRIVATE|SIG/i;
+/** A value that looks like an opaque token is a secret whatever its key's name (OVH_AS, OVH_CK, ...). */
+const TOKEN_LIKE = /^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9+/=_~-]{16,}$/;
+/** Secrets shorter than this are not masked: masking "60" everywhere would garble the log. */
 const MIN_MASKED_LENGTH = 4;
+/** Data files larger than this are neither copied for the script nor searched for secrets. */
+const MAX_DATA_FILE_BYTES = 1024 * 1024;
 const STDERR_TAIL_LINES = 20;
 const KILL_GRACE_MS = 1000;
 const DRAIN_MS = 1000;
@@ -56,15 +61,43 @@ export function parsePluginData(data: string, pluginId: string): DataEntry[] {
   return entries;
 }
 
-/** Replaces every credential value in `line` by `***` (longest first, so overlapping values mask fully). */
+/** Replaces every secret in `line` by `***` (longest first, so overlapping values mask fully). */
 export function maskSecrets(line: string, secrets: readonly string[]): string {
   let out = line;
   for (const secret of secrets) if (secret !== '' && out.includes(secret)) out = out.split(secret).join('***');
   return out;
 }
 
+/** Whether a data value is a file the script is handed (its path is not a secret, its content may be). */
+function isDataFile(value: string): boolean {
+  if (!value.startsWith('/')) return false;
+  try {
+    const st = fs.statSync(value);
+    return st.isFile() && st.size <= MAX_DATA_FILE_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** Token-like words in a credentials file: a TSIG `secret "..."`, an API key line, a private key's body. */
+function secretsInFile(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return (text.match(/[A-Za-z0-9+/=_~-]{16,}/g) ?? []).filter((word) => TOKEN_LIKE.test(word));
+}
+
+/** The strings to mask in everything a script prints, longest first (see SECRET_KEY_NAME). */
 export function secretsOf(entries: readonly DataEntry[]): string[] {
-  return [...new Set(entries.map((e) => e.value).filter((v) => v.length >= MIN_MASKED_LENGTH))].sort((a, b) => b.length - a.length);
+  const secrets: string[] = [];
+  for (const { key, value } of entries) {
+    if (isDataFile(value)) secrets.push(...secretsInFile(value));
+    else if (SECRET_KEY_NAME.test(key) || TOKEN_LIKE.test(value)) secrets.push(value);
+  }
+  return [...new Set(secrets.filter((v) => v.length >= MIN_MASKED_LENGTH))].sort((a, b) => b.length - a.length);
 }
 
 /** `_acme-challenge.<domain>`; a wildcard's `*.` is dropped. */
@@ -74,22 +107,6 @@ export function challengeRecordName(domain: string): string {
   return `_acme-challenge.${name}`;
 }
 
-/** The user scripts run as: nobody when certnode is root, else certnode's own user (null). */
-export function scriptUserFor(uid: number | undefined, name = 'nobody'): ScriptUser | null {
-  if (uid !== 0) return null;
-  return lookupUser(name);
-}
-
-export function lookupUser(name: string): ScriptUser {
-  const id = (flag: string): number => {
-    const r = spawnSync('id', [flag, name], { encoding: 'utf8' });
-    const n = Number(r.stdout.trim());
-    if (r.status !== 0 || !Number.isInteger(n)) throw new PluginError(`cannot find the user '${name}' to run DNS scripts as`, '');
-    return n;
-  };
-  return { name, uid: id('-u'), gid: id('-g') };
-}
-
 export interface UnreadablePath {
   key: string;
   path: string;
@@ -97,10 +114,10 @@ export interface UnreadablePath {
 }
 
 /**
- * Data values that are absolute paths the script's user cannot read (a TSIG key file under
- * /root, say): the script would fail later with a confusing message. `user` null = ourselves.
+ * Data values that are absolute paths the script will not be able to read. As root the script
+ * gets a private copy of every file root can read, so only missing files are reported there.
  */
-export function unreadableDataPaths(data: string, user: ScriptUser | null): UnreadablePath[] {
+export function unreadableDataPaths(data: string, asRoot: boolean): UnreadablePath[] {
   let entries: DataEntry[];
   try {
     entries = parsePluginData(data, '');
@@ -110,44 +127,14 @@ export function unreadableDataPaths(data: string, user: ScriptUser | null): Unre
   const out: UnreadablePath[] = [];
   for (const { key, value } of entries) {
     if (!value.startsWith('/')) continue;
-    const reason = unreadableReason(value, user);
-    if (reason) out.push({ key, path: value, reason });
-  }
-  return out;
-}
-
-/** Why `user` cannot read `file` (undefined when it can). Mode bits only; ACLs are not looked at. */
-export function unreadableReason(file: string, user: ScriptUser | null): string | undefined {
-  if (!user) {
     try {
-      fs.accessSync(file, fs.constants.R_OK);
-      return undefined;
+      fs.accessSync(value, fs.constants.R_OK);
+      if (asRoot && !fs.statSync(value).isFile()) out.push({ key, path: value, reason: 'not a regular file (the script gets a private copy of data files)' });
     } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'not readable';
+      out.push({ key, path: value, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'not readable' });
     }
   }
-  let real: string;
-  try {
-    real = fs.realpathSync(file);
-  } catch {
-    return 'does not exist';
-  }
-  const parts = real.split('/').filter(Boolean);
-  let current = '/';
-  for (let i = 0; i <= parts.length; i++) {
-    const st = fs.statSync(current);
-    const last = i === parts.length;
-    const need = last ? (st.isDirectory() ? 0o5 : 0o4) : 0o1;
-    if (!permits(st, user, need)) return last ? `not readable by user '${user.name}'` : `directory ${current} not searchable by user '${user.name}'`;
-    if (!last) current = path.join(current, parts[i]!);
-  }
-  return undefined;
-}
-
-function permits(st: fs.Stats, user: ScriptUser, need: number): boolean {
-  if (user.uid === 0) return true;
-  const bits = st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
-  return (bits & need) === need;
+  return out;
 }
 
 export interface DnsChallengeOptions {
@@ -163,12 +150,10 @@ export interface DnsChallengeOptions {
   txtValue: string;
   /** Per call; default 300 s. */
   timeoutSec?: number;
-  /** Every output line of the script, credentials masked. */
+  /** Every output line of the script, secrets masked. */
   onLine?: (line: string, stream: OutputStream) => void;
-  /** Who runs the script; null = certnode's own user. See scriptUserFor. */
-  user: ScriptUser | null;
-  /** Where the private per-challenge directory is made (must be reachable by `user`). */
-  tmpRoot: string;
+  /** Where and as whom the script runs (see Sandbox). */
+  sandbox: Omit<SandboxOptions, 'pluginId'>;
   /** Shell that runs the shim (default /bin/sh). */
   shell?: string;
   shimPath?: string;
@@ -176,16 +161,18 @@ export interface DnsChallengeOptions {
 
 /**
  * One DNS-01 challenge through one DNS script: `setup()` adds the TXT record, `teardown()`
- * removes it and always deletes the private directory (HOME, TMPDIR and the state file the
- * script's save helpers write, so its rm finds the record ids its add saved). Call
- * `teardown()` (or at least `dispose()`) in a finally block.
+ * removes it and always closes the sandbox (HOME, TMPDIR and the state file the script's save
+ * helpers write, so its rm finds the record ids its add saved). Call `teardown()` (or at least
+ * `dispose()`) in a finally block.
  */
 export class DnsScriptChallenge {
   readonly recordName: string;
   private readonly opts: DnsChallengeOptions;
   private readonly entries: DataEntry[];
   private readonly secrets: string[];
-  private dir: PrivateDir | undefined;
+  private sandbox: Sandbox | undefined;
+  /** Data values rewritten to the private copies of their files. */
+  private env: Record<string, string> | undefined;
 
   constructor(opts: DnsChallengeOptions) {
     this.opts = opts;
@@ -200,54 +187,85 @@ export class DnsScriptChallenge {
     this.secrets = secretsOf(this.entries);
   }
 
-  async setup(): Promise<void> {
-    await this.run('setup');
+  /** The user the script runs as (null: certnode's own), once setup has started. */
+  get user(): ScriptUser | null | undefined {
+    return this.sandbox?.user;
   }
 
-  async teardown(): Promise<void> {
+  /** Adds the record. Aborting `signal` kills the script and everything it started at once (CancelledError). */
+  async setup(signal?: AbortSignal): Promise<void> {
+    await this.run('setup', signal);
+  }
+
+  /** Removes the record, then the sandbox (also when the script fails). */
+  async teardown(signal?: AbortSignal): Promise<void> {
     try {
-      await this.run('teardown');
+      await this.run('teardown', signal);
     } finally {
       this.dispose();
     }
   }
 
-  /** Deletes the private directory (idempotent). */
+  /** Kills whatever the script left and removes the sandbox (idempotent). */
   dispose(): void {
-    if (this.dir) fs.rmSync(this.dir.base, { recursive: true, force: true });
-    this.dir = undefined;
+    const warning = this.sandbox?.close();
+    if (warning) this.emit(`warning: ${warning}`, 'stderr');
   }
 
-  private async run(action: DnsScriptAction): Promise<void> {
-    const { opts } = this;
-    this.dir ??= makePrivateDir(opts.tmpRoot, opts.user, opts.pluginId);
-    const dir = this.dir;
-    // fresh copies in a directory only root can change: the script's user needs no access
-    // to where the scripts are installed (/root/.acme.sh is 0700), and cannot swap them
-    const shim = path.join(dir.lib, 'dnsapi-shim.sh');
-    fs.copyFileSync(opts.shimPath ?? SHIM_PATH, shim);
-    fs.copyFileSync(opts.scriptPath, path.join(dir.lib, `dns_${opts.api}.sh`));
-    for (const f of fs.readdirSync(dir.lib)) fs.chmodSync(path.join(dir.lib, f), 0o644);
-
+  private open(): { sandbox: Sandbox; env: Record<string, string> } {
+    if (this.sandbox && this.env) return { sandbox: this.sandbox, env: this.env };
+    const sandbox = Sandbox.open({ pluginId: this.opts.pluginId, ...this.opts.sandbox });
+    this.sandbox = sandbox;
     const env: Record<string, string> = {};
+    let copies = 0;
     for (const { key, value } of this.entries) {
       if (RESERVED_KEYS.has(key)) {
         this.emit(`warning: data variable ${key} is ignored (reserved)`, 'stderr');
         continue;
       }
       env[key] = value;
+      // a key file root can read but the script's user cannot: hand the script a private copy,
+      // made once, root-owned and readable by the script's group only (it cannot swap it)
+      if (sandbox.user && isDataFile(value) && !readableBy(value, sandbox.user)) {
+        const copy = path.join(sandbox.dirs.lib, `file${++copies}-${path.basename(value)}`);
+        fs.copyFileSync(value, copy, fs.constants.COPYFILE_EXCL);
+        fs.chownSync(copy, 0, sandbox.user.gid);
+        fs.chmodSync(copy, 0o440);
+        env[key] = copy;
+      }
     }
-    Object.assign(env, { PATH: SCRIPT_PATH_ENV, HOME: dir.home, TMPDIR: dir.tmp });
+    this.env = env;
+    return { sandbox, env };
+  }
 
-    const shimArgs = [shim, action === 'setup' ? 'add' : 'rm', opts.api, this.recordName, opts.txtValue, dir.lib, dir.state];
-    const [command, args, spawnIds] = privilegeDrop(opts.user, [opts.shell ?? '/bin/sh', ...shimArgs]);
+  private async run(action: DnsScriptAction, signal: AbortSignal | undefined): Promise<void> {
+    const { opts } = this;
+    if (signal?.aborted) throw new CancelledError(`interrupted by ${String(signal.reason)}`, String(signal.reason));
+    const { sandbox, env: dataEnv } = this.open();
+    const { dirs, user } = sandbox;
+    // fresh copies in a directory only root can change: the script's user needs no access
+    // to where the scripts are installed (/root/.acme.sh is 0700), and cannot swap them
+    const shim = path.join(dirs.lib, 'dnsapi-shim.sh');
+    const script = path.join(dirs.lib, `dns_${opts.api}.sh`);
+    for (const [from, to] of [[opts.shimPath ?? SHIM_PATH, shim], [opts.scriptPath, script]] as const) {
+      fs.copyFileSync(from, to);
+      fs.chmodSync(to, 0o644);
+    }
+    const env = { ...dataEnv, PATH: SCRIPT_PATH_ENV, HOME: dirs.home, TMPDIR: dirs.tmp };
+
+    const shimArgs = [shim, action === 'setup' ? 'add' : 'rm', opts.api, this.recordName, opts.txtValue, dirs.lib, dirs.state];
+    const [command, args, spawnIds] = privilegeDrop(user, [opts.shell ?? '/bin/sh', ...shimArgs]);
     const timeoutSec = opts.timeoutSec ?? DEFAULT_DNS_SCRIPT_TIMEOUT_SEC;
-    const outcome = await spawnBounded(command, args, { env, cwd: dir.home, timeoutMs: timeoutSec * 1000, ...spawnIds }, (line, stream) =>
-      this.emit(line, stream),
+    const outcome = await spawnBounded(
+      command,
+      args,
+      { env, cwd: dirs.home, timeoutMs: timeoutSec * 1000, signal, killAll: () => sandbox.killAll(), ...spawnIds },
+      (line, stream) => this.emit(line, stream),
     );
     const label = `DNS plugin '${opts.pluginId}' (dns_${opts.api}.sh) ${action}`;
     const tail = outcome.stderrTail.map((l) => maskSecrets(l, this.secrets));
     const tailText = tail.length ? tail.join('\n') : undefined;
+    if (outcome.aborted) throw new CancelledError(`interrupted by ${String(signal?.reason)} during ${label}`, String(signal?.reason));
     if (outcome.timedOut) throw new PluginError(`${label} timed out after ${timeoutSec} s`, opts.pluginId, undefined, tailText);
     if (outcome.error) throw new PluginError(`${label} could not start: ${outcome.error.message}`, opts.pluginId);
     if (outcome.code !== 0) {
@@ -262,39 +280,21 @@ export class DnsScriptChallenge {
   }
 }
 
-interface PrivateDir {
-  base: string;
-  lib: string;
-  home: string;
-  tmp: string;
-  state: string;
-}
-
-/**
- * base (0711, ours) / lib (0755, ours: shim + script) / run (0700, the script user's):
- * home, tmp, state. The user can write only below run.
- */
-function makePrivateDir(tmpRoot: string, user: ScriptUser | null, pluginId: string): PrivateDir {
-  const base = fs.mkdtempSync(path.join(tmpRoot, 'certnode-dns-'));
+/** Mode bits only (ACLs are not looked at): whether `user` may read `file` and pass every directory above it. */
+function readableBy(file: string, user: ScriptUser): boolean {
+  const permits = (st: fs.Stats, need: number): boolean => {
+    const bits = st.uid === user.uid ? (st.mode >> 6) & 7 : st.gid === user.gid ? (st.mode >> 3) & 7 : st.mode & 7;
+    return (bits & need) === need;
+  };
   try {
-    fs.chmodSync(base, user ? 0o711 : 0o700);
-    const lib = path.join(base, 'lib');
-    const run = path.join(base, 'run');
-    const home = path.join(run, 'home');
-    const tmp = path.join(run, 'tmp');
-    fs.mkdirSync(lib, { mode: 0o755 });
-    for (const d of [run, home, tmp]) {
-      fs.mkdirSync(d, { mode: 0o700 });
-      if (user) fs.chownSync(d, user.uid, user.gid);
+    const real = fs.realpathSync(file);
+    for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
+      if (!permits(fs.statSync(dir), 0o1)) return false;
+      if (dir === '/') break;
     }
-    if (user) {
-      const reason = unreadableReason(lib, user);
-      if (reason) throw new PluginError(`the DNS script's private directory ${base}: ${reason}; use a temporary directory every user can reach`, pluginId);
-    }
-    return { base, lib, home, tmp, state: path.join(run, 'state') };
-  } catch (err) {
-    fs.rmSync(base, { recursive: true, force: true });
-    throw err;
+    return permits(fs.statSync(real), 0o4);
+  } catch {
+    return false;
   }
 }
 
@@ -306,7 +306,8 @@ function privilegeDrop(user: ScriptUser | null, argv: string[]): [string, string
   const [cmd, ...rest] = argv as [string, ...string[]];
   if (!user) return [cmd, rest, {}];
   const setpriv = SETPRIV_PATHS.find((p) => fs.existsSync(p));
-  if (setpriv) return [setpriv, ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', '--', ...argv], {}];
+  // no-new-privs: a setuid binary the script runs gains nothing
+  if (setpriv) return [setpriv, ['--reuid', String(user.uid), '--regid', String(user.gid), '--clear-groups', '--no-new-privs', '--', ...argv], {}];
   const runuser = RUNUSER_PATHS.find((p) => fs.existsSync(p));
   if (runuser) return [runuser, ['-m', '-u', user.name, '--', ...argv], {}];
   // libuv drops supplementary groups before setgid/setuid
@@ -317,6 +318,7 @@ interface SpawnOutcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  aborted: boolean;
   error: Error | undefined;
   stderrTail: string[];
 }
@@ -325,6 +327,9 @@ interface SpawnOptions {
   env: Record<string, string>;
   cwd: string;
   timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /** Kills every process of the script's user (its setsid children too). */
+  killAll: () => void;
   uid?: number;
   gid?: number;
 }
@@ -338,6 +343,7 @@ function spawnBounded(command: string, args: string[], opts: SpawnOptions, onLin
   return new Promise((resolve) => {
     const stderrTail: string[] = [];
     let timedOut = false;
+    let aborted = false;
     let error: Error | undefined;
     let settled = false;
     const child = spawn(command, args, {
@@ -386,11 +392,20 @@ function spawnBounded(command: string, args: string[], opts: SpawnOptions, onLin
     child.stderr.setEncoding('utf8').on('data', (d: string) => err.push(d));
 
     let killTimer: NodeJS.Timeout | undefined;
+    const killEverything = (): void => {
+      killGroup('SIGKILL');
+      opts.killAll();
+    };
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      killTimer = setTimeout(killEverything, KILL_GRACE_MS);
     }, opts.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      killEverything();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const finish = (): void => {
@@ -399,9 +414,10 @@ function spawnBounded(command: string, args: string[], opts: SpawnOptions, onLin
       clearTimeout(timer);
       if (drainTimer) clearTimeout(drainTimer);
       if (killTimer) clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
       out.flush();
       err.flush();
-      resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, error, stderrTail });
+      resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, aborted, error, stderrTail });
     };
     child.on('error', (e) => {
       error = e;
@@ -410,10 +426,12 @@ function spawnBounded(command: string, args: string[], opts: SpawnOptions, onLin
     let drainTimer: NodeJS.Timeout | undefined;
     child.on('exit', (code, signal) => {
       exit = { code, signal };
-      // whatever the script left running in its group goes too (it would hold the pipes open)
-      killGroup('SIGKILL');
+      // whatever the script left running goes too: its group, and as a sandbox user also what
+      // left the group (setsid, double forks) — it would hold the pipes open, or outlive us
+      killEverything();
       drainTimer = setTimeout(finish, DRAIN_MS);
     });
     child.on('close', finish);
+    if (opts.signal?.aborted) onAbort();
   });
 }

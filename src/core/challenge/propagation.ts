@@ -134,6 +134,9 @@ export interface PropagationWait {
   intervalMs?: number;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** Called at most every `progressEveryMs` while the value is still missing somewhere. */
+  onProgress?: (elapsedMs: number, missing: ServerAnswer[]) => void;
+  progressEveryMs?: number;
 }
 
 export interface PropagationResult {
@@ -146,12 +149,19 @@ export interface PropagationResult {
 /** Asks every server right away, then every `intervalMs`, until all serve the value or time is up. */
 export async function waitForPropagation(opts: PropagationWait): Promise<PropagationResult> {
   const interval = opts.intervalMs ?? PROPAGATION_POLL_MS;
-  const deadline = opts.now() + opts.timeoutMs;
+  const started = opts.now();
+  const deadline = started + opts.timeoutMs;
+  let reported = started;
   for (let checks = 1; ; checks++) {
     const missing = serversMissing(await askAll(opts.lookup, opts.servers, opts.name), opts.value);
     if (missing.length === 0) return { visible: true, missing, checks };
-    const remaining = deadline - opts.now();
+    const now = opts.now();
+    const remaining = deadline - now;
     if (remaining <= 0) return { visible: false, missing, checks };
+    if (opts.onProgress && opts.progressEveryMs !== undefined && now - reported >= opts.progressEveryMs) {
+      reported = now;
+      opts.onProgress(now - started, missing);
+    }
     await opts.sleep(Math.min(interval, remaining));
   }
 }

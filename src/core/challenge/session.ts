@@ -1,30 +1,23 @@
 // The challenges of one order: set up by each name's plugin, always torn down afterwards.
-// Standalone plugins share one http-01 listener per (address, port) for the whole order.
-// DNS plugins run their dns_<api>.sh script per name (in parallel across names), then wait
-// until the record is visible (propagation check, or Proxmox's fixed sleep), and remove
-// exactly their own value again at cleanup.
+// Standalone plugins share one http-01 listener per (address, port), bound before the order is
+// placed. DNS plugins run their dns_<api>.sh script ONE CALL AT A TIME (many provider APIs
+// read, modify and write back a whole record set), in the order of the configured names; then
+// the records' propagation is checked concurrently; teardown runs one call at a time too.
 
 import type { Context } from '../../context.ts';
 import type { ConfiguredDomain } from '../config/node.ts';
-import { DEFAULT_STANDALONE_PORT, DEFAULT_VALIDATION_DELAY } from '../config/plugins.ts';
-import { decodePluginData, type PluginSection } from '../config/plugins-cfg.ts';
-import { PluginError, UsageError } from '../errors.ts';
+import { DEFAULT_STANDALONE_PORT } from '../config/plugins.ts';
+import type { PluginSection } from '../config/plugins-cfg.ts';
+import { CancelledError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
-import { DnsScriptChallenge, scriptUserFor, type ScriptUser } from './dns-script.ts';
-import { dnsapiSearchDirs, findDnsApiScript } from './dnsapi-scripts.ts';
-import { DNS_RESOLVERS_ENV, findAuthoritativeServers, parseResolverList, systemDnsLookup, waitForPropagation, type DnsLookup } from './propagation.ts';
+import { DnsRecord, resolveDnsPlugin, type DnsRecordOptions, type PropagationOutcome } from './dns-record.ts';
 import { StandaloneResponder } from './standalone.ts';
+
+export { DNS_SCRIPT_TIMEOUT_ENV, PROPAGATION_KEY } from './dns-record.ts';
 
 /** The ACME challenge type each plugin type answers. */
 export const CHALLENGE_TYPE: Record<string, 'http-01' | 'dns-01'> = { standalone: 'http-01', dns: 'dns-01' };
-
-/** Plugin property choosing how a dns plugin waits for its record: `check` (default) or `sleep` (Proxmox). */
-export const PROPAGATION_KEY = 'propagation';
-/** Env var: timeout of one DNS script call in seconds (default 300). */
-export const DNS_SCRIPT_TIMEOUT_ENV = 'CERTNODE_DNS_SCRIPT_TIMEOUT';
-/** Earlier stderr lines of a failed setup repeated in the error (the task log has them all). */
-const STDERR_LINES_IN_ERROR = 5;
 
 export interface ChallengeTask {
   /** The authorization's name as configured (`*.example.com` for a wildcard). */
@@ -37,181 +30,140 @@ export interface ChallengeTask {
   keyAuthorization: string;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends Pick<DnsRecordOptions, 'sandbox' | 'dnsLookup'> {
   ctx: Context;
   paths: Paths;
-  /** Interruptible sleep (ends with CancelledError on SIGINT/SIGTERM). */
+  /** Interruptible sleep (ends with CancelledError on SIGINT/SIGTERM/SIGHUP). */
   sleep: (ms: number) => Promise<void>;
-  /** Who runs DNS scripts; default nobody when root, else ourselves. */
-  scriptUser?: () => ScriptUser | null;
-  /** DNS lookups for the propagation check (tests). */
-  dnsLookup?: DnsLookup;
+  /** Aborted on the first interrupt: a running script is killed at once. */
+  signal: AbortSignal;
+  /** Aborted on a second interrupt: teardown stops waiting for scripts. */
+  teardownSignal: AbortSignal;
 }
 
-interface DnsPresented {
-  task: ChallengeTask;
-  challenge: DnsScriptChallenge;
-  /** The name PVE logs: _acme-challenge.<domain> (the original domain, also with an alias). */
-  label: string;
+/** Whether a plugin section has `disable` set (bare, 1, yes, true, on). */
+export function pluginDisabled(plugin: PluginSection): boolean {
+  const value = plugin.props.get('disable');
+  return value !== undefined && !/^(0|no|false|off)$/i.test(value.trim());
+}
+
+function listenerKey(plugin: PluginSection): string {
+  return `${plugin.props.get('address') ?? '*'}|${plugin.props.get('port') ?? DEFAULT_STANDALONE_PORT}`;
 }
 
 export class ChallengeSession {
   readonly #log: TaskLog;
   readonly #opts: SessionOptions;
   readonly #responders = new Map<string, Promise<StandaloneResponder>>();
-  readonly #presented: ChallengeTask[] = [];
-  readonly #dns: DnsPresented[] = [];
-  #user: ScriptUser | null | undefined;
+  readonly #tokens: { key: string; token: string }[] = [];
+  /** In the order their add started: every one is removed, also when its add failed half-way. */
+  readonly #records: DnsRecord[] = [];
+  readonly #propagation = new Map<ChallengeTask, PropagationOutcome>();
 
   constructor(log: TaskLog, opts: SessionOptions) {
     this.#log = log;
     this.#opts = opts;
   }
 
-  async present(task: ChallengeTask): Promise<void> {
-    if (task.type === 'http-01') {
-      const responder = await this.#responder(task.plugin);
-      responder.add(task.token, task.keyAuthorization);
-      this.#presented.push(task);
-      return;
+  /**
+   * Everything that can fail without the CA, before an order is placed: plugins exist and are
+   * enabled, each DNS plugin's script and settings are usable, and the standalone listeners are
+   * bound (a busy port fails here, not after the CA has created authorizations).
+   */
+  async prepare(uses: readonly { name: string; plugin: PluginSection }[]): Promise<void> {
+    for (const { name, plugin } of uses) {
+      if (pluginDisabled(plugin)) {
+        throw new PluginError(`plugin '${plugin.id}' (for domain '${name}') is disabled ('disable' is set in plugins.cfg) - enable it with 'certnode acme plugin set ${plugin.id} --disable 0', or choose another plugin`, plugin.id);
+      }
+      if (plugin.type === 'dns') resolveDnsPlugin(plugin, name, this.#opts);
     }
-    await this.#presentDns(task);
+    for (const { plugin } of uses) if (plugin.type === 'standalone') await this.#responder(plugin);
   }
 
   #responder(plugin: PluginSection): Promise<StandaloneResponder> {
-    const portValue = plugin.props.get('port');
-    const port = portValue === undefined ? DEFAULT_STANDALONE_PORT : Number(portValue);
-    const address = plugin.props.get('address');
-    const key = `${address ?? '*'}|${port}`;
+    const key = listenerKey(plugin);
     let responder = this.#responders.get(key);
     if (!responder) {
+      const portValue = plugin.props.get('port');
+      const port = portValue === undefined ? DEFAULT_STANDALONE_PORT : Number(portValue);
+      const address = plugin.props.get('address');
       this.#log.info(`Setting up webserver on ${address === undefined ? 'port' : `${address.includes(':') ? `[${address}]` : address}:`}${address === undefined ? ` ${port}` : port}`);
       responder = StandaloneResponder.start({ pluginId: plugin.id, port, address });
+      // a failed bind is reported by whoever awaits it; no unhandled rejection meanwhile
+      responder.catch(() => undefined);
       this.#responders.set(key, responder);
     }
     return responder;
   }
 
-  async #presentDns(task: ChallengeTask): Promise<void> {
-    const { plugin } = task;
-    const { ctx, paths } = this.#opts;
-    const api = plugin.props.get('api');
-    if (!api) throw new PluginError(`plugin '${plugin.id}' for domain '${task.name}': no DNS API configured (set one with 'certnode acme plugin set ${plugin.id} --api <api>')`, plugin.id);
-    const script = findDnsApiScript(api, dnsapiSearchDirs(paths, ctx.env));
-    if (!script) throw new PluginError(`plugin '${plugin.id}' for domain '${task.name}': DNS API script dns_${api}.sh not found (see 'certnode acme plugin apis')`, plugin.id);
-    const stored = plugin.props.get('data');
-    const data = stored === undefined ? '' : decodePluginData(stored);
-    if (data === undefined) throw new PluginError(`plugin '${plugin.id}': its data is not valid base64url`, plugin.id);
-    // bad settings fail before the script has changed anything
-    const configured = ctx.env[DNS_RESOLVERS_ENV];
-    const resolvers = configured ? parseResolverList(configured) : undefined;
-    const timeoutSec = scriptTimeout(ctx.env);
-    const bare = task.name.replace(/^\*\./, '');
-    const label = `_acme-challenge.${bare}`;
-    const alias = task.domain.alias;
-    const challenge = new DnsScriptChallenge({
-      pluginId: plugin.id,
-      api,
-      scriptPath: script,
-      data,
-      domain: alias ?? bare,
-      txtValue: task.keyAuthorization,
-      timeoutSec,
-      onLine: (line) => this.#log.info(`    ${line}`),
-      user: this.#scriptUser(),
-      tmpRoot: ctx.env.TMPDIR || '/tmp',
-    });
-    // registered before it runs: a setup that fails or times out half-way is torn down too
-    const presented: DnsPresented = { task, challenge, label };
-    this.#dns.push(presented);
-    try {
-      await challenge.setup();
-    } catch (err) {
-      if (!(err instanceof PluginError)) throw err;
-      // the runner names the last stderr line; the lines before it usually say what went wrong
-      const earlier = (err.stderrTail ?? '').split('\n').filter((l) => l.trim() !== '').slice(0, -1).slice(-STDERR_LINES_IN_ERROR);
-      const more = earlier.length ? `\nstderr:\n${earlier.map((l) => `    ${l}`).join('\n')}` : '';
-      throw new PluginError(`domain '${task.name}': ${err.message}${more}`, err.pluginId, err.exitCode, err.stderrTail);
-    }
-    this.#log.info(`Add TXT record: ${label}${alias === undefined ? '' : ` (alias: ${challenge.recordName})`}`);
-    await this.#waitForRecord(task, challenge.recordName, resolvers);
-  }
-
-  #scriptUser(): ScriptUser | null {
-    if (this.#user === undefined) this.#user = (this.#opts.scriptUser ?? (() => scriptUserFor(process.getuid?.())))();
-    return this.#user;
-  }
-
-  async #waitForRecord(task: ChallengeTask, recordName: string, resolvers: string[] | undefined): Promise<void> {
-    const { plugin } = task;
-    const { ctx, sleep } = this.#opts;
-    const delayValue = plugin.props.get('validation-delay');
-    const delay = delayValue === undefined || !/^\d+$/.test(delayValue) ? DEFAULT_VALIDATION_DELAY : Number(delayValue);
-    const mode = plugin.props.get(PROPAGATION_KEY) ?? 'check';
-    const fixedSleep = async (): Promise<void> => {
-      if (delay <= 0) return;
-      this.#log.info(`Sleeping ${delay} seconds to wait for TXT record propagation`);
-      await sleep(delay * 1000);
+  /**
+   * Set up every challenge: http-01 tokens go to their listener; DNS records are added one
+   * script call at a time in `order` (the configured names), then all are checked concurrently.
+   */
+  async presentAll(tasks: readonly ChallengeTask[], order: readonly string[]): Promise<void> {
+    const rank = (t: ChallengeTask): number => {
+      const i = order.indexOf(t.name);
+      return i === -1 ? order.length : i;
     };
-    if (mode === 'sleep') return fixedSleep();
+    for (const task of tasks.filter((t) => t.type === 'http-01')) {
+      (await this.#responder(task.plugin)).add(task.token, task.keyAuthorization);
+      this.#tokens.push({ key: listenerKey(task.plugin), token: task.token });
+    }
+    const dns = tasks.filter((t) => t.type === 'dns-01').sort((a, b) => rank(a) - rank(b));
+    const added: { task: ChallengeTask; record: DnsRecord }[] = [];
+    for (const task of dns) {
+      if (this.#opts.signal.aborted) throw new CancelledError(`interrupted by ${String(this.#opts.signal.reason)}`, String(this.#opts.signal.reason));
+      const record = new DnsRecord(this.#log, this.#opts, { name: task.name, domain: task.domain, plugin: task.plugin, value: task.keyAuthorization, wildcard: task.domain.domain.startsWith('*.') });
+      // registered before it runs: a setup that fails or is killed half-way is torn down too
+      this.#records.push(record);
+      await record.add();
+      added.push({ task, record });
+    }
+    const outcomes = await Promise.all(added.map(({ record }) => record.waitVisible()));
+    added.forEach(({ task }, i) => this.#propagation.set(task, outcomes[i]!));
+  }
 
-    const lookup = this.#opts.dnsLookup ?? systemDnsLookup();
-    let name = recordName;
-    let servers: string[];
-    let where: string;
-    if (resolvers) {
-      servers = resolvers;
-      where = `${servers.join(', ')} (${DNS_RESOLVERS_ENV})`;
-    } else {
-      try {
-        const found = await findAuthoritativeServers(recordName, lookup);
-        name = found.name;
-        servers = found.servers;
-        where = `${found.nameServers.join(', ')} (zone ${found.zone}${name === recordName ? '' : `, via CNAME to ${name}`})`;
-      } catch (err) {
-        this.#log.warn(`cannot find the authoritative name servers of ${recordName}: ${(err as Error).message} - waiting instead`);
-        return fixedSleep();
-      }
-    }
-    this.#log.info(`Checking TXT record propagation of ${name} on ${where}, up to ${delay} s`);
-    const result = await waitForPropagation({ lookup, servers, name, value: task.keyAuthorization, timeoutMs: delay * 1000, sleep, now: () => ctx.now().getTime() });
-    if (result.visible) {
-      this.#log.info(`TXT record for ${name} visible on all ${servers.length} name server${servers.length === 1 ? '' : 's'}`);
-      return;
-    }
-    const missing = result.missing.map((m) => (m.error ? `${m.server} (${m.error})` : m.server)).join(', ');
-    this.#log.warn(`TXT record for ${name} not visible on ${missing} after ${delay} s (plugin '${plugin.id}' validation-delay) - triggering validation anyway, the CA may still see it`);
+  /** What the propagation check saw for a dns-01 task (for the error of a failed validation). */
+  propagationOf(task: ChallengeTask): PropagationOutcome | undefined {
+    return this.#propagation.get(task);
+  }
+
+  /** The listener a standalone plugin answers on (for the error of a failed validation). */
+  listenerOf(plugin: PluginSection): string {
+    const port = plugin.props.get('port') ?? String(DEFAULT_STANDALONE_PORT);
+    const address = plugin.props.get('address');
+    return address === undefined ? `port ${port} on all addresses` : `${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+
+  /**
+   * Kill whatever a DNS script left and remove the sandboxes, synchronously: for a second
+   * interrupt, right before the process exits. Returns the records whose removal never ran.
+   */
+  abandon(): string[] {
+    const left = this.#records.filter((r) => !r.removed).map((r) => r.label);
+    for (const record of this.#records) record.dispose();
+    return left;
   }
 
   /** Tear everything down; failures are warnings (the order's own error, if any, is what matters). */
   async cleanup(): Promise<void> {
-    for (const task of this.#presented.splice(0)) {
-      if (task.type !== 'http-01') continue;
-      const key = `${task.plugin.props.get('address') ?? '*'}|${task.plugin.props.get('port') ?? DEFAULT_STANDALONE_PORT}`;
-      (await this.#responders.get(key)?.catch(() => undefined))?.remove(task.token);
-    }
+    for (const { key, token } of this.#tokens.splice(0)) (await this.#responders.get(key)?.catch(() => undefined))?.remove(token);
     const responders = [...this.#responders.values()];
     this.#responders.clear();
-    await Promise.all([
-      ...responders.map(async (pending) => {
+    const closing = Promise.all(
+      responders.map(async (pending) => {
         const responder = await pending.catch(() => undefined);
         await responder?.close();
       }),
-      ...this.#dns.splice(0).map(async ({ task, challenge, label }) => {
-        try {
-          await challenge.teardown();
-          this.#log.info(`Remove TXT record: ${label}`);
-        } catch (err) {
-          this.#log.warn(`Failed to teardown plugin '${task.plugin.id}' for domain '${task.name}' - ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    ]);
+    );
+    // one script call at a time, in the order the records were added
+    for (const record of this.#records.splice(0)) {
+      try {
+        await record.remove();
+      } catch (err) {
+        this.#log.warn(`Failed to teardown plugin '${record.plugin.id}' for domain '${record.name}' - ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    await closing;
   }
-}
-
-function scriptTimeout(env: Context['env']): number | undefined {
-  const value = env[DNS_SCRIPT_TIMEOUT_ENV];
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`value '${value}' is not a number of seconds (1 or more)`, DNS_SCRIPT_TIMEOUT_ENV);
-  return Number(value);
 }

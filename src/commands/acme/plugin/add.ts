@@ -4,7 +4,7 @@ import { checkConfigId } from '../../../core/config/formats.ts';
 import { addPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { loadPlugins, updatePlugins } from '../../../core/config/repo.ts';
 import type { LeafCommand } from '../../command.ts';
-import { requireDnsApiScript, warnUnreadableDataPaths } from './dnsapi.ts';
+import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface AddOptions {
@@ -33,7 +33,7 @@ export const command: LeafCommand<AddOptions> = {
       }
     }
     await updatePlugins(env.paths, undefined, (cfg) => addPlugin(cfg, opts.type, opts.id, opts.input));
-    warnUnreadableDataPaths(env, opts.input.data);
+    warnDataProblems(env, opts.input.data, opts.type === 'dns' ? opts.input.api : undefined);
     return { kind: 'none' };
   },
 };

@@ -2,8 +2,9 @@
 // and the warning about data paths the script's user cannot read.
 
 import { UsageError } from '../../../core/errors.ts';
-import { dnsapiSearchDirs, findDnsApiScript, scriptFileName, type SearchDir } from '../../../core/challenge/dnsapi-scripts.ts';
-import { scriptUserFor, unreadableDataPaths } from '../../../core/challenge/dns-script.ts';
+import { dnsapiSearchDirs, findDnsApiScript, readApiInfo, scriptFileName, type SearchDir } from '../../../core/challenge/dnsapi-scripts.ts';
+import { parsePluginData, unreadableDataPaths } from '../../../core/challenge/dns-script.ts';
+import { closest } from '../../../core/suggest.ts';
 import type { CommandEnv } from '../../command.ts';
 
 export function searchDirs(env: CommandEnv): SearchDir[] {
@@ -22,11 +23,26 @@ export function requireDnsApiScript(env: CommandEnv, api: string): string {
   );
 }
 
-/** One WARNING line per data value naming a file the DNS script's user will not be able to read. */
-export function warnUnreadableDataPaths(env: CommandEnv, data: string | undefined): void {
+/**
+ * WARNING lines (stderr) about data that will not work: a file the DNS script cannot read, and a
+ * key the script does not document (a typo of a documented one is named).
+ */
+export function warnDataProblems(env: CommandEnv, data: string | undefined, api: string | undefined): void {
   if (data === undefined || env.globals.quiet) return;
-  const user = scriptUserFor(process.getuid?.());
-  for (const p of unreadableDataPaths(data, user)) {
-    env.ctx.io.stderr.write(`WARNING: data ${p.key}=${p.path}: ${p.reason}; the DNS script runs as ${user ? `user '${user.name}'` : 'this user'} and will not read it\n`);
+  const warn = (line: string): void => void env.ctx.io.stderr.write(`WARNING: ${line}\n`);
+  for (const p of unreadableDataPaths(data, process.getuid?.() === 0)) warn(`data ${p.key}=${p.path}: ${p.reason}; the DNS script will not be able to read it`);
+  const script = api === undefined ? undefined : findDnsApiScript(api, searchDirs(env));
+  if (api === undefined || script === undefined) return;
+  const known = readApiInfo({ api, script }).fields.map((f) => f.name);
+  if (known.length === 0) return;
+  let keys: string[];
+  try {
+    keys = parsePluginData(data, '').map((e) => e.key);
+  } catch {
+    return;
+  }
+  for (const key of keys.filter((k) => !known.includes(k))) {
+    const suggestion = closest(key, known);
+    warn(`data ${key}: not a setting of ${scriptFileName(api)}${suggestion ? ` - did you mean ${suggestion}?` : ` (it knows: ${known.join(', ')})`}`);
   }
 }

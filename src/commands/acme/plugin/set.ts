@@ -1,10 +1,10 @@
 // certnode acme plugin set <id> [options] [--delete LIST] [--digest D]
 
 import { splitList } from '../../../core/config/formats.ts';
-import { setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
+import { findPlugin, setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { updatePlugins } from '../../../core/config/repo.ts';
 import type { LeafCommand } from '../../command.ts';
-import { requireDnsApiScript, warnUnreadableDataPaths } from './dnsapi.ts';
+import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface SetOptions {
@@ -24,12 +24,15 @@ export const command: LeafCommand<SetOptions> = {
     };
   },
   async run(env, opts) {
+    let api: string | undefined;
     await updatePlugins(env.paths, opts.digest, (cfg) => {
       setPlugin(cfg, opts.id, opts.input, opts.deletes);
       // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
       if (opts.input.api !== undefined) requireDnsApiScript(env, opts.input.api);
+      const section = findPlugin(cfg, opts.id);
+      api = section?.type === 'dns' ? section.props.get('api') : undefined;
     });
-    warnUnreadableDataPaths(env, opts.input.data);
+    warnDataProblems(env, opts.input.data, api);
     return { kind: 'none' };
   },
 };
