@@ -4,7 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { localeIsUtf8, signalExitCode, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
-import { CancelledError, CliError, SilentError, UsageError } from './core/errors.ts';
+import { CancelledError, CliError, FailureWithData, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
@@ -52,6 +52,8 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     try {
       result = await leaf.run(env, await leaf.parse(inv.args, inv.raw, env));
     } catch (err) {
+      const failure = err instanceof SilentError && err.cause instanceof FailureWithData ? err.cause : err instanceof FailureWithData ? err : undefined;
+      if (failure && globals.outputFormat !== 'text') ctx.io.stdout.write(renderResult({ kind: 'object', data: failure.data }, { format: globals.outputFormat, border: true, header: true, utf8: false, width: undefined }));
       throw withCommand(err, inv.command);
     }
     if (!globals.quiet) {

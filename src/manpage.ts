@@ -10,7 +10,7 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CA_BUNDLE', 'PEM file of extra CA certificates to trust for the ACME server (private CAs); NODE_EXTRA_CA_CERTS is honoured too.'],
   ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
-  ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then its process group is killed.'],
+  ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then it is killed with everything it started.'],
   ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
   ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
 ];
@@ -26,8 +26,15 @@ const FILES: [string, string][] = [
 const EXIT_STATUS: [string, string][] = [
   ['0', 'Success, including "nothing to do".'],
   ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
-  ['130', 'Interrupted (SIGINT, SIGTERM).'],
+  ['128+N', 'Ended by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (closed terminal). An order first kills a running DNS script, removes its records and closes its listener.'],
 ];
+
+const DNS_SCRIPTS =
+  'DNS API scripts are untrusted. Their calls within one order run one at a time (adds in the order of the configured names, then removes), so provider APIs that read and write back a whole record set lose nothing. ' +
+  'As root, each script runs as a user id no other process uses (picked per run from 0x7a000000..0x7a00ffff and claimed under /run/certnode/uids), without supplementary groups and with no-new-privs, HOME and TMPDIR in a private directory under /run/certnode; ' +
+  'no other unprivileged process can read its environment or files, every process of that id is killed when a call ends (also setsid or double-forked children), and the directory is removed only then, without following links. ' +
+  'Data files only root can read are passed as private read-only copies. Not as root, scripts run as the invoking user in a 0700 directory under TMPDIR, and only their process group is killed. ' +
+  'Secrets are masked as *** in all output: values of data keys whose names contain KEY, TOKEN, SECRET, PASS, PWD, PW, AUTH, CREDENTIAL, PRIVATE or SIG, values that look like opaque tokens (16 or more letters, digits and +/=_~-, mixing letters and digits), and such tokens inside data files (TSIG keys); paths, zones, hosts and ports stay readable.';
 
 function esc(text: string): string {
   return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
@@ -64,6 +71,7 @@ export function generateManPage(program: Command, version: string): string {
   }
   out += '.SH GLOBAL OPTIONS\n';
   out += optionLines(program.options);
+  out += `.SH DNS SCRIPTS\n${esc(DNS_SCRIPTS)}\n`;
   out += '.SH ENVIRONMENT\n';
   for (const [name, text] of ENVIRONMENT) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
   out += '.SH FILES\n';

@@ -7,7 +7,7 @@ _certnode_subs() {
     'acme') echo 'account directories cert plugin' ;;
     'acme account') echo 'list register info update deactivate' ;;
     'acme cert') echo 'order renew revoke' ;;
-    'acme plugin') echo 'list config add set remove apis' ;;
+    'acme plugin') echo 'list config add set remove test apis' ;;
     'cert') echo 'info set delete update' ;;
     'config') echo 'get set' ;;
   esac
@@ -34,6 +34,7 @@ _certnode_opts() {
     'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin remove') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme plugin test') echo '--alias --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin apis') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'cert info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;

@@ -114,6 +114,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(list('--delete <list>', 'options to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config)"));
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
+  leaf(plugin, 'test', "try a dns plugin without a CA: add a random TXT record, check it on the zone's name servers, remove it", () => import('./acme/plugin/test.ts'))
+    .argument('<id>', 'plugin id (a dns plugin)')
+    .argument('<domain>', 'the name to test (the record is _acme-challenge.<domain>)')
+    .addOption(new Option('--alias <domain>', 'set the record at _acme-challenge.<alias> instead (alias mode)'));
   leaf(plugin, 'apis', 'list the DNS API scripts found (or one, with its fields)', () => import('./acme/plugin/apis.ts')).argument(
     '[api]',
     'DNS API name (dns_<api>.sh); shows its info and fields',

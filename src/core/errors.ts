@@ -81,3 +81,16 @@ export class CancelledError extends CliError {
 export class SilentError extends CliError {
   override name = 'SilentError';
 }
+
+/**
+ * A failure that still has data for the json modes (`acme plugin test`: which step failed):
+ * the json result is printed on stdout, the message as usual, and the exit status is an error's.
+ */
+export class FailureWithData extends CliError {
+  override name = 'FailureWithData';
+  readonly data: Record<string, unknown>;
+  constructor(message: string, data: Record<string, unknown>) {
+    super(message);
+    this.data = data;
+  }
+}

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.ts';
+import { BIN, baseEnv, runCli, shellQuote, tempDir } from '../helpers/cli.ts';
 
 describe('cli basics', () => {
   const { dir, cleanup } = tempDir();
@@ -25,6 +25,22 @@ describe('cli basics', () => {
     const leaf = await run(['acme', 'plug', 'add', '-h']);
     assert.match(leaf.stdout, /^Usage: certnode acme plugin add \[options\] <type> <id>/);
     assert.match(leaf.stdout, /--validation-delay <seconds>/);
+  });
+
+  test('output closed early (| head -1) or unwritable (> /dev/full): exit 0, no stack trace', async () => {
+    // the whole help text (more than a pipe buffer's worth with the command tree)
+    const piped = await run(['--help'], { pipe: 'head -1' });
+    assert.equal(piped.code, 0);
+    assert.equal(piped.stdout, 'Usage: certnode [options] [command]\n');
+    assert.equal(piped.stderr, '');
+    const list = await run(['acme', 'plugin', 'list'], { pipe: 'head -1' });
+    assert.equal(list.code, 0);
+    assert.equal(list.stderr, '');
+    const fullRun = spawnSync('/bin/sh', ['-c', `exec ${shellQuote(process.execPath)} ${shellQuote(BIN)} --help > /dev/full`], { env: baseEnv({ CERTNODE_CONFIG_DIR: dir }), encoding: 'utf8' });
+    const full = { code: fullRun.status, stdout: fullRun.stdout, stderr: fullRun.stderr };
+    assert.equal(full.code, 0);
+    assert.equal(full.stderr, '');
+    for (const r of [piped, list, full]) assert.doesNotMatch(r.stderr, /\n\s+at |internal error|EPIPE/);
   });
 
   test('--version', async () => {

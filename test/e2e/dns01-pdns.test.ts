@@ -40,7 +40,7 @@ function withLogs(fn: () => Promise<void>): () => Promise<void> {
 }
 
 describe('PowerDNS HTTP API, read-modify-write script', () => {
-  test('control: two overlapping calls of the script lose one value', withLogs(() => overlappingCallsLoseAValue(setup(), setup().data + 'RRSET_DELAY=0.5\n')));
+  test('control: two overlapping calls of the script lose a value or fail', withLogs(() => overlappingCallsLoseAValue(setup(), setup().data + 'RRSET_DELAY=0.5\n')));
 
   test('20 apex + wildcard orders in a row all succeed and leave no TXT value behind', withLogs(() => orderRepeatedly(setup('RRSET_DELAY=0.05\n'), 20)));
 });

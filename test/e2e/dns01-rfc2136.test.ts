@@ -96,4 +96,44 @@ describe('RFC 2136 (BIND + nsupdate)', () => {
       assert.deepEqual(await bind.txt('_acme-challenge.rfc2136.test'), ['keep-me']);
     }),
   );
+
+  test(
+    'acme plugin test: add, propagation, remove and gone, each timed, no CA involved; a wrong key fails with the script error',
+    withLogs(async () => {
+      // a fresh config dir with no account at all: the test cannot be talking to a CA
+      const { dir, cleanup } = tempDir();
+      cleanups.push(cleanup);
+      const env = { CERTNODE_DNS_RESOLVERS: bind.addr };
+      const run = (args: string[]) => runCli(args, { configDir: dir, env, timeoutMs: 60_000 });
+      const data = join(dir, 'nsupdate.data');
+      writeFileSync(data, `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${bind.keyFile}\nNSUPDATE_ZONE=rfc2136.test\n`);
+      assert.equal((await run(['acme', 'plugin', 'add', 'dns', 'bind', '--api', 'certnodensupdate', '--data', data, '--validation-delay', '10'])).code, 0);
+
+      const r = await run(['acme', 'plugin', 'test', 'bind', 'try.rfc2136.test']);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      for (const step of ['add', 'propagation', 'remove', 'gone']) assert.match(r.stdout, new RegExp(`^Step ${step}: OK \\(\\d+\\.\\d\\d s\\) - `, 'm'));
+      assert.match(r.stdout, /\nTask OK\n$/);
+      assert.ok(!r.stdout.includes(bind.secret));
+      assert.deepEqual(await bind.txt('_acme-challenge.try.rfc2136.test'), []);
+
+      const json = await run(['--output-format', 'json', 'acme', 'plugin', 'test', 'bind', 'try.rfc2136.test']);
+      assert.equal(json.code, 0, json.stderr);
+      const result = JSON.parse(json.stdout) as { ok: boolean; record: string; steps: { step: string; ok: boolean; seconds: number }[] };
+      assert.equal(result.ok, true);
+      assert.equal(result.record, '_acme-challenge.try.rfc2136.test');
+      assert.deepEqual(result.steps.map((s) => [s.step, s.ok, typeof s.seconds]), [['add', true, 'number'], ['propagation', true, 'number'], ['remove', true, 'number'], ['gone', true, 'number']]);
+
+      // the wrong secret: nsupdate's refusal is the error, nothing is left
+      const wrongKey = join(dir, 'wrong.key');
+      writeFileSync(wrongKey, `key "${bind.keyName}" {\n  algorithm hmac-sha256;\n  secret "${Buffer.alloc(32, 7).toString('base64')}";\n};\n`, { mode: 0o600 });
+      writeFileSync(data, `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${wrongKey}\nNSUPDATE_ZONE=rfc2136.test\n`);
+      assert.equal((await run(['acme', 'plugin', 'set', 'bind', '--data', data])).code, 0);
+      const bad = await run(['--output-format', 'json', 'acme', 'plugin', 'test', 'bind', 'try.rfc2136.test']);
+      assert.equal(bad.code, 255);
+      assert.match(bad.stderr, /^Task ERROR: plugin 'bind' failed the test at step 'add': domain 'try\.rfc2136\.test': DNS plugin 'bind' \(dns_certnodensupdate\.sh\) setup failed with exit code \d+/m);
+      assert.match(bad.stderr, /tsig|NOTAUTH|BADSIG|BADKEY|REFUSED/i);
+      assert.deepEqual((JSON.parse(bad.stdout) as { ok: boolean; steps: { step: string; ok: boolean }[] }).steps.map((s) => [s.step, s.ok]), [['add', false], ['remove', false]]);
+      assert.deepEqual(await bind.txt('_acme-challenge.try.rfc2136.test'), []);
+    }),
+  );
 });

@@ -24,6 +24,8 @@ export interface RunOptions {
   columns?: number;
   timeoutMs?: number;
   umask?: string;
+  /** Pipe certnode's stdout into this shell command (`head -1`); `code` stays certnode's. */
+  pipe?: string;
 }
 
 /** Test dns_<api>.sh scripts (stand-ins for cf, acmedns, ... and the runner's test scripts). */
@@ -49,7 +51,11 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
   if (opts.configDir) env.CERTNODE_CONFIG_DIR = opts.configDir;
   let command = process.execPath;
   let argv = [BIN, ...args];
-  if (opts.tty || opts.umask) {
+  if (opts.pipe) {
+    const quoted = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
+    command = '/bin/bash';
+    argv = ['-c', `${opts.umask ? `umask ${opts.umask}; ` : ''}${quoted} | ${opts.pipe}; exit \${PIPESTATUS[0]}`];
+  } else if (opts.tty || opts.umask) {
     const quoted = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
     const prefix = `${opts.umask ? `umask ${opts.umask}; ` : ''}${opts.tty ? `stty cols ${opts.columns ?? 200} rows 50 2>/dev/null; ` : ''}`;
     if (opts.tty) {

@@ -12,9 +12,10 @@ import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
 import { PROGRESS_EVERY_MS, type DnsRecordOptions } from '../challenge/dns-record.ts';
 import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
-import { AcmeProblemError, CancelledError, CliError, PluginError } from '../errors.ts';
+import { AcmeProblemError, CliError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
+import { interruptible } from '../interrupt.ts';
 import { waitFor, type Poll } from '../wait.ts';
 import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
 
@@ -87,50 +88,6 @@ function problemText(problem: AcmeProblem | undefined): string | undefined {
   const subs = (problem.subproblems ?? []).map((s) => [s.identifier?.value, s.detail].filter(Boolean).join(': ')).filter(Boolean);
   const text = [problem.detail, ...subs].filter(Boolean).join('; ');
   return text === '' ? problem.type : text;
-}
-
-/**
- * Sleeps and waits that end early, with CancelledError, on SIGINT/SIGTERM/SIGHUP; `signal` aborts
- * on the first interrupt (a running DNS script is killed at once), `teardownSignal` on a second.
- */
-function interruptible(ctx: Context, onRepeat: () => void): {
-  sleep: (ms: number) => Promise<void>;
-  check: () => void;
-  release: () => void;
-  signal: AbortSignal;
-  teardownSignal: AbortSignal;
-} {
-  let cancelled: string | undefined;
-  const wakers = new Set<() => void>();
-  const first = new AbortController();
-  const second = new AbortController();
-  const release = ctx.onInterrupt((signal, repeated) => {
-    if (repeated) {
-      second.abort(signal);
-      onRepeat();
-      return;
-    }
-    cancelled = signal;
-    first.abort(signal);
-    for (const wake of wakers) wake();
-  });
-  const check = (): void => {
-    if (cancelled) throw new CancelledError(`interrupted by ${cancelled}`, cancelled);
-  };
-  const sleep = async (ms: number): Promise<void> => {
-    check();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      }
-      wakers.add(done);
-    });
-    check();
-  };
-  return { sleep, check, release, signal: first.signal, teardownSignal: second.signal };
 }
 
 /** Each configured name with its plugin; a missing plugin fails here, before the CA is asked. */

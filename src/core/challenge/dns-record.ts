@@ -101,6 +101,8 @@ export class DnsRecord {
   readonly #resolved: ResolvedDnsPlugin;
   readonly #challenge: DnsScriptChallenge;
   #started = false;
+  /** Where waitVisible asked (for waitGone). */
+  #checked: { name: string; servers: string[] } | undefined;
 
   constructor(log: TaskLog, opts: DnsRecordOptions, target: DnsRecordTarget) {
     this.#log = log;
@@ -169,6 +171,22 @@ export class DnsRecord {
     this.#challenge.dispose();
   }
 
+  /** After remove(): waits (bounded) until the servers waitVisible asked no longer serve the value. */
+  async waitGone(opts: Pick<DnsRecordOptions, 'ctx' | 'sleep' | 'dnsLookup'>, timeoutMs: number): Promise<{ gone: boolean; still: string }> {
+    if (!this.#checked) return { gone: true, still: '' };
+    const result = await waitForPropagation({
+      lookup: opts.dnsLookup ?? systemDnsLookup(),
+      servers: this.#checked.servers,
+      name: this.#checked.name,
+      value: this.#target.value,
+      absent: true,
+      timeoutMs,
+      sleep: opts.sleep,
+      now: () => opts.ctx.now().getTime(),
+    });
+    return { gone: result.visible, still: describeMissing(result.missing) };
+  }
+
   /** Waits until the record is visible (bounded by the plugin's validation-delay). */
   async waitVisible(opts: { forceCheck?: boolean } = {}): Promise<PropagationOutcome> {
     const { plugin } = this.#target;
@@ -208,6 +226,7 @@ export class DnsRecord {
       }
     }
     const forWhom = this.#target.wildcard ? ` (for ${this.name})` : '';
+    this.#checked = { name, servers };
     this.#log.info(`Checking TXT record propagation of ${name}${forWhom} on ${where}, up to ${delay} s`);
     const result = await waitForPropagation({
       lookup,

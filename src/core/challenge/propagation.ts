@@ -134,6 +134,8 @@ export interface PropagationWait {
   intervalMs?: number;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** Wait until no server serves the value any more (after a removal) instead. */
+  absent?: boolean;
   /** Called at most every `progressEveryMs` while the value is still missing somewhere. */
   onProgress?: (elapsedMs: number, missing: ServerAnswer[]) => void;
   progressEveryMs?: number;
@@ -146,14 +148,18 @@ export interface PropagationResult {
   checks: number;
 }
 
-/** Asks every server right away, then every `intervalMs`, until all serve the value or time is up. */
+/**
+ * Asks every server right away, then every `intervalMs`, until all serve the value (with
+ * `absent`: none serves it any more) or time is up. `missing`: the servers not there yet.
+ */
 export async function waitForPropagation(opts: PropagationWait): Promise<PropagationResult> {
   const interval = opts.intervalMs ?? PROPAGATION_POLL_MS;
   const started = opts.now();
   const deadline = started + opts.timeoutMs;
   let reported = started;
   for (let checks = 1; ; checks++) {
-    const missing = serversMissing(await askAll(opts.lookup, opts.servers, opts.name), opts.value);
+    const answers = await askAll(opts.lookup, opts.servers, opts.name);
+    const missing = opts.absent ? answers.filter((a) => a.error !== undefined || a.values?.includes(opts.value)) : serversMissing(answers, opts.value);
     if (missing.length === 0) return { visible: true, missing, checks };
     const now = opts.now();
     const remaining = deadline - now;
