@@ -128,6 +128,36 @@ async function benchOrders() {
   return { rows, renewEnv };
 }
 
+/**
+ * dns-01 for an apex + wildcard pair through a real BIND 9 (RFC 2136, the nsupdate test
+ * script): the two script calls run one after another, then both propagation checks together.
+ */
+async function benchDns() {
+  const { startBind } = await import('../dist/test/helpers/bind.js');
+  const fixtures = join(ROOT, 'test', 'fixtures', 'dnsapi');
+  const bind = await startBind('bench.test');
+  const dnsPebble = await startPebble({ authzReuse: 0, nonceReject: 0, vaNoSleep: true, dnsServer: bind.addr });
+  try {
+    const runs = [];
+    for (let run = 0; run < RUNS; run++) {
+      const configDir = mkdtempSync(join(work, 'cfg-dns-'));
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, CERTNODE_DNSAPI_DIR: fixtures, CERTNODE_DNS_RESOLVERS: bind.addr, ...dnsPebble.env };
+      const data = join(configDir, 'nsupdate.data');
+      writeFileSync(data, `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${bind.keyFile}\nNSUPDATE_ZONE=bench.test\n`);
+      await must(env, ['acme', 'account', 'register', 'default', `dns${run}@example.com`, '--directory', dnsPebble.directoryUrl, '--agree-tos']);
+      await must(env, ['acme', 'plugin', 'add', 'dns', 'bind', '--api', 'certnodensupdate', '--data', data, '--validation-delay', '30']);
+      await must(env, ['config', 'set', '--acmedomain0', 'domain=bench.test,plugin=bind', '--acmedomain1', 'domain=*.bench.test,plugin=bind']);
+      const r = await must(env, ['acme', 'cert', 'order'], { rss: true, timeoutMs: ORDER_TIMEOUT_MS });
+      runs.push(r.wallMs);
+      say(`dns-01 apex + wildcard run ${run + 1}/${RUNS}: ${ms(r.wallMs)} ms`);
+    }
+    return { medianMs: median(runs), minMs: Math.min(...runs), maxMs: Math.max(...runs) };
+  } finally {
+    await dnsPebble.stop();
+    await bind.stop();
+  }
+}
+
 async function benchStartup(renewEnv) {
   const cases = [
     { label: '`node -e 0` (baseline)', argv: ['-e', '0'] },
@@ -153,7 +183,7 @@ async function benchStartup(renewEnv) {
   return rows.map((r) => ({ ...r, overMs: r.medianMs - base }));
 }
 
-function report(m, orders, startup) {
+function report(m, orders, dns, startup) {
   const lines = [];
   lines.push(`Measured ${m.date} at commit ${m.commit} (certnode ${m.certnode}).`, '');
   lines.push('| machine | |', '|---|---|');
@@ -165,6 +195,10 @@ function report(m, orders, startup) {
   }
   lines.push('');
   lines.push('Wall time is the whole `certnode acme cert order` process (start-up, key generation, validation, issuance, install). ACME requests are the requests Pebble logged handling during the order, the directory GET and nonce HEADs included.', '');
+  lines.push(`### dns-01: apex + wildcard through BIND 9 (RFC 2136, nsupdate script; ${RUNS} runs)`, '');
+  lines.push('| names | wall time median (min–max) |', '|---|---:|');
+  lines.push(`| bench.test, *.bench.test | ${ms(dns.medianMs)} ms (${ms(dns.minMs)}–${ms(dns.maxMs)}) |`, '');
+  lines.push('The two DNS script calls run one after another (provider APIs that rewrite a whole record set need that), each in its own sandbox user; the propagation checks of both records run together.', '');
   lines.push(`### Start-up (${STARTUP_RUNS} runs each after 2 warm-up runs)`, '');
   lines.push('| command | median | min–max | over `node -e 0` |', '|---|---:|---:|---:|');
   for (const r of startup) lines.push(`| ${r.label} | ${ms(r.medianMs)} ms | ${ms(r.minMs)}–${ms(r.maxMs)} ms | ${r.label.includes('baseline') ? '—' : `+${ms(r.overMs)} ms`} |`);
@@ -181,7 +215,7 @@ function writeBenchmarks(section) {
 }
 
 try {
-  const prereqs = ensurePackages(PEBBLE_PACKAGES, { purpose: 'benchmark prerequisites', log: say });
+  const prereqs = ensurePackages([...PEBBLE_PACKAGES, { command: 'named', pkg: 'bind9' }, { command: 'nsupdate', pkg: 'bind9-dnsutils' }], { purpose: 'benchmark prerequisites', log: say });
   if (!prereqs.ok) throw new Error(prereqs.message);
   if (!process.argv.includes('--no-build')) {
     say('Building');
@@ -193,8 +227,9 @@ try {
   pebble = await startPebble({ authzReuse: 0, nonceReject: 0, vaNoSleep: true });
   const m = machine();
   const { rows, renewEnv } = await benchOrders();
+  const dns = await benchDns();
   const startup = await benchStartup(renewEnv);
-  const section = report(m, rows, startup);
+  const section = report(m, rows, dns, startup);
   console.log(section);
   if (!process.argv.includes('--no-write')) {
     writeBenchmarks(section);

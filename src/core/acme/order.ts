@@ -181,7 +181,9 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data, session);
       for (const task of tasks) log.info(`Status is 'valid', domain '${task.name}' OK!`);
     }
-    await session.cleanup();
+    // the records go while the CA finalizes (one script call at a time takes a while); the
+    // finally below waits for them whatever happens
+    const teardown = session.cleanup();
     log.info('All domains validated!\n');
 
     log.info('Creating CSR');
@@ -206,6 +208,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
 
     log.info('Downloading certificate');
     const chain = await selectChain(account, order.data.certificate, req.preferredChain, log);
+    await teardown;
     return { chain, key, orderUrl, requests: acme.requestCount(), directory: accountFile.directory, renewalInfo: directory.renewalInfo };
   } finally {
     await session.cleanup();

@@ -145,8 +145,20 @@ export class ChallengeSession {
     return left;
   }
 
-  /** Tear everything down; failures are warnings (the order's own error, if any, is what matters). */
-  async cleanup(): Promise<void> {
+  #cleanup: Promise<void> | undefined;
+
+  /**
+   * Tear everything down; failures are warnings (the order's own error, if any, is what
+   * matters). May be started early and awaited again later: it runs once.
+   */
+  cleanup(): Promise<void> {
+    this.#cleanup ??= this.#teardown().finally(() => {
+      this.#cleanup = undefined;
+    });
+    return this.#cleanup;
+  }
+
+  async #teardown(): Promise<void> {
     for (const { key, token } of this.#tokens.splice(0)) (await this.#responders.get(key)?.catch(() => undefined))?.remove(token);
     const responders = [...this.#responders.values()];
     this.#responders.clear();
