@@ -4,12 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Resolver } from 'node:dns/promises';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, tempDir, type RunOptions, type RunResult } from '../helpers/cli.ts';
+import { txtAt } from '../helpers/dns-server.ts';
+import { assertPortFree } from '../helpers/net.ts';
 import { freePort, pebbleFixture, type Pebble } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
@@ -22,17 +23,7 @@ after(async () => {
   for (const cleanup of cleanups) cleanup();
 });
 
-async function txt(pebble: Pebble, name: string): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 1000, tries: 1 });
-  resolver.setServers([pebble.challtestsrv.dnsAddr]);
-  try {
-    return (await resolver.resolveTxt(name)).map((c) => c.join(''));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-    throw err;
-  }
-}
+const txt = (pebble: Pebble, name: string): Promise<string[]> => txtAt(pebble.challtestsrv.dnsAddr, name);
 
 interface Node {
   dir: string;
@@ -79,15 +70,6 @@ async function interruptOrder(n: Node, when: RegExp, signal: NodeJS.Signals): Pr
   const code = await exited;
   clearTimeout(killer);
   return { code, stdout, stderr, afterSignalMs: Date.now() - signalled };
-}
-
-async function assertPortFree(port: number): Promise<void> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 const NO_TRACE = /\n\s+at |internal error|EPIPE|EIO/;

@@ -4,6 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import { startPowerDns, type PowerDns } from '../helpers/pdns.ts';
+import { withServerLogs } from '../helpers/dns-server.ts';
 import { startPebble, type Pebble } from '../helpers/pebble.ts';
 import { orderRepeatedly, overlappingCallsLoseAValue, type RmwSetup } from '../helpers/rmw-orders.ts';
 
@@ -28,16 +29,7 @@ const setup = (delay = ''): RmwSetup => ({
   txt: (name) => pdns.txt(name),
 });
 
-function withLogs(fn: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await fn();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n--- pdns ---\n${pdns.log().split('\n').slice(-40).join('\n')}\n--- pebble ---\n${pebble.log().split('\n').slice(-40).join('\n')}`;
-      throw err;
-    }
-  };
-}
+const withLogs = (fn: () => Promise<void>) => withServerLogs(() => ({ pdns: pdns.log(), pebble: pebble.log() }), fn);
 
 describe('PowerDNS HTTP API, read-modify-write script', () => {
   test('control: two overlapping calls of the script lose a value or fail', withLogs(() => overlappingCallsLoseAValue(setup(), setup().data + 'RRSET_DELAY=0.5\n')));

@@ -3,6 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import { startBind, type Bind } from '../helpers/bind.ts';
+import { withServerLogs } from '../helpers/dns-server.ts';
 import { startPebble, type Pebble } from '../helpers/pebble.ts';
 import { orderRepeatedly, overlappingCallsLoseAValue, type RmwSetup } from '../helpers/rmw-orders.ts';
 
@@ -28,16 +29,7 @@ const setup = (delay = ''): RmwSetup => ({
   txt: (name) => bind.txt(name),
 });
 
-function withLogs(fn: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await fn();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n--- named ---\n${bind.log().split('\n').slice(-40).join('\n')}\n--- pebble ---\n${pebble.log().split('\n').slice(-40).join('\n')}`;
-      throw err;
-    }
-  };
-}
+const withLogs = (fn: () => Promise<void>) => withServerLogs(() => ({ named: bind.log(), pebble: pebble.log() }), fn);
 
 describe('BIND zone file, rewritten by the script', () => {
   test('control: two overlapping calls of the script lose an edit or fail', withLogs(() => overlappingCallsLoseAValue(setup(), setup().data + 'ZF_DELAY=0.5\n')));

@@ -2,12 +2,13 @@
 // dynamic updates (RFC 2136) allowed with a TSIG key. Throws — never skips — when `named` is
 // missing (scripts/run-tests.mjs installs the Debian package bind9 as root).
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServerProcess, txtAt } from './dns-server.ts';
 import { freePort } from './pebble.ts';
 
 export interface Bind {
@@ -38,8 +39,6 @@ export interface BindOptions {
    * scripts rewrite, then `rndc reload`: the way file-based provider scripts work. */
   mode?: 'dynamic' | 'zonefile';
 }
-
-const READY_TIMEOUT_MS = 15_000;
 
 export async function startBind(zone = 'rfc2136.test', opts: BindOptions = {}): Promise<Bind> {
   const zoneMode = opts.mode === 'zonefile';
@@ -94,45 +93,10 @@ zone "${zone}" {
 };
 `,
   );
-  let output = '';
-  const child: ChildProcess = spawn(named, ['-g', '-c', join(dir, 'named.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.on('error', (err) => (output += `\nspawn error: ${err.message}\n`));
-
   const addr = `127.0.0.1:${port}`;
   const resolver = new Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([addr]);
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`named exited with ${child.exitCode}\n${output}`);
-    }
-    const ok = await resolver.resolveSoa(zone).then(
-      () => true,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`named not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await startServerProcess('named', named, ['-g', '-c', join(dir, 'named.conf')], dir, () => resolver.resolveSoa(zone).then(() => true));
 
   return {
     zone,
@@ -144,20 +108,12 @@ zone "${zone}" {
     zoneFile,
     rndcKeyFile,
     controlPort,
-    async txt(name) {
-      try {
-        return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-        throw err;
-      }
-    },
+    txt: (name) => txtAt(addr, name),
     update(lines) {
       const r = spawnSync('nsupdate', ['-t', '5', '-k', keyFile], { input: `server 127.0.0.1 ${port}\n${lines.join('\n')}\nsend\n`, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`nsupdate failed: ${r.stderr}`);
     },
-    log: () => output,
-    stop,
+    log: server.log,
+    stop: server.stop,
   };
 }

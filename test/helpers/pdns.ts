@@ -3,12 +3,13 @@
 // skips — when pdns_server is missing (scripts/run-tests.mjs installs pdns-server,
 // pdns-backend-sqlite3 and sqlite3 as root).
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServerProcess, txtAt } from './dns-server.ts';
 import { freePort } from './pebble.ts';
 
 export interface PowerDns {
@@ -25,7 +26,6 @@ export interface PowerDns {
 }
 
 const SCHEMA = '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql';
-const READY_TIMEOUT_MS = 15_000;
 
 function need(command: string, pkg: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${command} || ls /usr/sbin/${command} 2>/dev/null`], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
@@ -78,63 +78,22 @@ export async function startPowerDns(zone = 'pdns.test'): Promise<PowerDns> {
     if (r.status !== 0) throw new Error(`pdnsutil ${args.join(' ')}: ${r.stderr}`);
   }
 
-  let output = '';
-  const child: ChildProcess = spawn(pdns, [`--config-dir=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.on('error', (err) => (output += `\nspawn error: ${err.message}\n`));
-
   const addr = `127.0.0.1:${port}`;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const resolver = new Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([addr]);
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      });
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`pdns_server exited with ${child.exitCode}\n${output}`);
-    }
-    const dnsUp = await resolver.resolveSoa(zone).then(
-      () => true,
-      () => false,
-    );
-    const apiUp = dnsUp && (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'X-API-Key': apiKey } }).then((r) => r.ok, () => false));
-    if (apiUp) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`pdns_server not ready within ${READY_TIMEOUT_MS} ms\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await startServerProcess('pdns_server', pdns, [`--config-dir=${dir}`], dir, async () => {
+    await resolver.resolveSoa(zone);
+    return (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers: { 'X-API-Key': apiKey } })).ok;
+  });
 
   return {
     zone,
     addr,
     apiUrl,
     apiKey,
-    async txt(name) {
-      try {
-        return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-        throw err;
-      }
-    },
-    log: () => output,
-    stop,
+    txt: (name) => txtAt(addr, name),
+    log: server.log,
+    stop: server.stop,
   };
 }
