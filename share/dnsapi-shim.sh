@@ -649,8 +649,9 @@ _certnode_main() {
       return 2
       ;;
   esac
+  # base64url for dns-01 and dns-account-01; a dns-persist-01 value also has ' ', ';', '=', ':', '/', '.'
   case "$_certnode_txt" in
-    '' | *[!A-Za-z0-9_-]*)
+    '' | ' '* | *[!A-Za-z0-9_.\;=:/~+\ -]*)
       _err "invalid TXT value" "$_certnode_txt"
       return 2
       ;;

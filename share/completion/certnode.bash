@@ -6,7 +6,7 @@ _certnode_subs() {
     '') echo 'acme cert config' ;;
     'acme') echo 'account directories cert plugin' ;;
     'acme account') echo 'list register info update deactivate' ;;
-    'acme cert') echo 'order renew revoke' ;;
+    'acme cert') echo 'order renew persist-record revoke' ;;
     'acme plugin') echo 'list config add set remove test apis' ;;
     'cert') echo 'info set delete update' ;;
     'config') echo 'get set' ;;
@@ -27,6 +27,7 @@ _certnode_opts() {
     'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert order') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert renew') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme cert persist-record') echo '--apply --remove --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert revoke') echo '--reason --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;

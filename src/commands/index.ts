@@ -49,7 +49,8 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     const cmd = parent.command(name).description(description);
     cmd.action((...params: unknown[]) => {
       const self = params.at(-1) as Command;
-      const args = params.slice(0, self.registeredArguments.length).filter((a): a is string => typeof a === 'string');
+      // a variadic argument (<domains...>) arrives as an array
+      const args = params.slice(0, self.registeredArguments.length).flat().filter((a): a is string => typeof a === 'string');
       onInvoke({ command: self, args, raw: self.opts() as RawOptions, load: async () => (await load()).command });
     });
     return cmd;
@@ -84,6 +85,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts')).addOption(
     bool('--force', 'renew even when the certificate is not due'),
   );
+  leaf(acmeCert, 'persist-record', 'the dns-persist-01 TXT records the configured names need: show them, publish them once (--apply) or remove them', () => import('./acme/cert/persist-record.ts'))
+    .argument('[domains...]', 'only these configured names (default: every name with challenge=dns-persist-01)')
+    .addOption(bool('--apply', "publish the records through each domain's dns plugin and check they are visible"))
+    .addOption(bool('--remove', "remove the records through each domain's dns plugin"));
   leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
     new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation (or the RFC 5280 code)'),
   );

@@ -225,7 +225,11 @@ describe('DnsScriptChallenge', () => {
 
   test('bad inputs are refused before anything runs', () => {
     assert.throws(() => challenge('certnodetest', 'X=1\n', { domain: 'a.test;rm -rf /' }), PluginError);
-    assert.throws(() => challenge('certnodetest', 'X=1\n', { txtValue: 'a b' }), PluginError);
+    for (const txtValue of ['a"b', "a'b", 'a$(id)', 'a`id`', 'a\\b', ' leading', 'a\nb']) assert.throws(() => challenge('certnodetest', 'X=1\n', { txtValue }), PluginError, txtValue);
+    // a dns-persist-01 value is fine
+    assert.doesNotThrow(() => challenge('certnodetest', 'X=1\n', { txtValue: 'pebble.letsencrypt.org; accounturi=https://127.0.0.1:14000/my-account/1; policy=wildcard' }));
+    for (const recordName of ['_acme-challenge.a.test;x', 'acme.a.test', '_x..a.test', '_x.a.test.']) assert.throws(() => challenge('certnodetest', 'X=1\n', { recordName }), PluginError, recordName);
+    assert.equal(challenge('certnodetest', '', { recordName: '_abcdefghijklmnop._acme-challenge.a.test' }).ch.recordName, '_abcdefghijklmnop._acme-challenge.a.test');
     assert.throws(() => challenge('certnodetest', 'bad line\n'), PluginError);
     assert.equal(challenge('certnodetest', '', { domain: '*.example.test' }).ch.recordName, '_acme-challenge.example.test');
   });

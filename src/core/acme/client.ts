@@ -122,6 +122,9 @@ export interface AcmeChallenge {
   token: string;
   error?: AcmeProblem;
   validated?: string;
+  /** dns-persist-01: the issuer domain names a record may name, and the account URL it must name. */
+  'issuer-domain-names'?: string[];
+  accounturi?: string;
 }
 
 export interface AcmeAuthorization {

@@ -6,10 +6,11 @@ import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { loadAccount } from '../config/accounts.ts';
-import type { ConfiguredDomain } from '../config/node.ts';
+import { isPersistOnly, type ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
+import { dnsRecordName, persistValue } from '../challenge/dns-methods.ts';
 import { PROGRESS_EVERY_MS, type DnsRecordOptions } from '../challenge/dns-record.ts';
 import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
 import { AcmeProblemError, CliError, PluginError } from '../errors.ts';
@@ -17,7 +18,7 @@ import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { interruptible } from '../interrupt.ts';
 import { waitFor, type Poll } from '../wait.ts';
-import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
+import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeChallenge, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
 
 /** Upper bounds of the waits (each reports what it waited for when it gives up). */
 export const VALIDATION_TIMEOUT_MS = 10 * 60_000;
@@ -91,12 +92,31 @@ function problemText(problem: AcmeProblem | undefined): string | undefined {
 }
 
 /** Each configured name with its plugin; a missing plugin fails here, before the CA is asked. */
-function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection }[] {
+function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection; persistOnly: boolean }[] {
   return req.domains.map((d) => {
     const plugin = findPlugin(req.plugins, d.plugin);
     if (!plugin) throw new CliError(`plugin '${d.plugin}' for domain '${d.domain}' not found! (see 'certnode acme plugin list')`);
-    return { name: d.domain.toLowerCase(), plugin };
+    return { name: d.domain.toLowerCase(), plugin, persistOnly: isPersistOnly(d) };
   });
+}
+
+/**
+ * The challenge of an authorization a name is validated with: its dns plugin's methods by
+ * preference (default dns-01), else the plugin type's. Fails — before any record is touched —
+ * when the CA offers none of them.
+ */
+function chooseChallenge(authz: AcmeAuthorization, name: string, domain: ConfiguredDomain, plugin: PluginSection): AcmeChallenge {
+  const offered = authz.challenges.map((c) => c.type);
+  const wanted: string[] = domain.challenges ?? (plugin.type === 'dns' ? ['dns-01'] : [CHALLENGE_TYPE[plugin.type] ?? plugin.type]);
+  const challenge = wanted.map((type) => authz.challenges.find((c) => c.type === type)).find((c) => c !== undefined);
+  if (challenge) return challenge;
+  if (domain.challenges) {
+    throw new PluginError(
+      `domain '${name}': the CA does not offer ${wanted.join(' or ')} for it (it offers: ${offered.join(', ')}) - nothing was changed; choose one of those with 'challenge=' in ${domain.source}`,
+      plugin.id,
+    );
+  }
+  throw new PluginError(`plugin '${plugin.id}' (${plugin.type}) for domain '${name}' does not support any of the challenge types the CA offers (${offered.join(', ')})`, plugin.id);
 }
 
 export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
@@ -159,13 +179,22 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       const domain = names.get(name);
       if (!domain) throw new CliError(`no config for domain '${name}'`);
       const plugin = uses.find((u) => u.name === name)!.plugin;
-      const type = CHALLENGE_TYPE[plugin.type];
-      const challenge = authz.data.challenges.find((c) => c.type === type);
-      if (!type || !challenge) {
-        throw new PluginError(`plugin '${plugin.id}' (${plugin.type}) for domain '${name}' does not support any of the challenge types the CA offers (${authz.data.challenges.map((c) => c.type).join(', ')})`, plugin.id);
-      }
+      const challenge = chooseChallenge(authz.data, name, domain, plugin);
+      const type = challenge.type as ChallengeTask['type'];
       log.info(`The validation for ${name} is pending!`);
-      tasks.push({ name, domain, plugin, type, token: challenge.token, keyAuthorization: await account.keyAuthorization(challenge), challengeUrl: challenge.url, authzUrl: authz.url });
+      const target = domain.alias ?? name;
+      let method: Partial<ChallengeTask> & { keyAuthorization: string };
+      if (type === 'dns-persist-01') {
+        const persist = { issuers: challenge['issuer-domain-names'] ?? directory.meta?.caaIdentities ?? [], accountUri: challenge.accounturi ?? accountFile.location };
+        const keyAuthorization = persistValue({ issuer: persist.issuers[0] ?? '?', accountUri: persist.accountUri, wildcard: name.startsWith('*.') });
+        method = { keyAuthorization, recordName: dnsRecordName(type, target, persist.accountUri), persist };
+      } else if (type === 'dns-account-01') {
+        // the TXT value is dns-01's; only the name differs
+        method = { keyAuthorization: await account.keyAuthorization({ type: 'dns-01', token: challenge.token }), recordName: dnsRecordName(type, target, accountFile.location) };
+      } else {
+        method = { keyAuthorization: await account.keyAuthorization(challenge) };
+      }
+      tasks.push({ name, domain, plugin, type, token: challenge.token, ...method, challengeUrl: challenge.url, authzUrl: authz.url });
     }
 
     if (tasks.length > 0) {

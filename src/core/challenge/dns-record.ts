@@ -87,6 +87,8 @@ export interface DnsRecordTarget {
   /** The TXT value. */
   value: string;
   wildcard: boolean;
+  /** The full record name (dns-account-01, dns-persist-01); default `_acme-challenge.<alias or domain>`. */
+  recordName?: string;
 }
 
 export class DnsRecord {
@@ -112,7 +114,8 @@ export class DnsRecord {
     this.plugin = target.plugin;
     this.#resolved = resolveDnsPlugin(target.plugin, target.name, opts);
     const bare = target.name.replace(/^\*\./, '');
-    this.label = `_acme-challenge.${bare}${target.wildcard ? ` (for ${target.name})` : ''}`;
+    const shown = target.recordName !== undefined && target.domain.alias === undefined ? target.recordName : `_acme-challenge.${bare}`;
+    this.label = `${shown}${target.wildcard ? ` (for ${target.name})` : ''}`;
     const { ctx } = opts;
     this.#challenge = new DnsScriptChallenge({
       pluginId: target.plugin.id,
@@ -120,6 +123,7 @@ export class DnsRecord {
       scriptPath: this.#resolved.script,
       data: this.#resolved.data,
       domain: target.domain.alias ?? bare,
+      ...(target.recordName === undefined ? {} : { recordName: target.recordName }),
       txtValue: target.value,
       ...(this.#resolved.timeoutSec === undefined ? {} : { timeoutSec: this.#resolved.timeoutSec }),
       onLine: (line) => log.info(`    ${line}`),
@@ -151,8 +155,12 @@ export class DnsRecord {
     this.#log.info(`Add TXT record: ${this.label}${domain.alias === undefined ? '' : ` (alias: ${this.recordName})`}`);
   }
 
-  /** Runs the script's rm (once) and removes the sandbox, whatever happens. */
-  async remove(): Promise<void> {
+  /**
+   * Runs the script's rm (once) and removes the sandbox, whatever happens. `unconditionally`:
+   * also when this run never added it (`persist-record --remove`).
+   */
+  async remove(opts: { unconditionally?: boolean } = {}): Promise<void> {
+    if (opts.unconditionally && !this.#removed) this.#started = true;
     if (this.removed) {
       this.dispose();
       return;
@@ -190,67 +198,101 @@ export class DnsRecord {
   /** Waits until the record is visible (bounded by the plugin's validation-delay). */
   async waitVisible(opts: { forceCheck?: boolean } = {}): Promise<PropagationOutcome> {
     const { plugin } = this.#target;
-    const { ctx, sleep } = this.#opts;
-    const started = ctx.now().getTime();
-    const delayValue = plugin.props.get('validation-delay');
-    const delay = delayValue === undefined || !/^\d+$/.test(delayValue) ? DEFAULT_VALIDATION_DELAY : Number(delayValue);
-    const unchecked = async (summary: string): Promise<PropagationOutcome> => {
-      if (delay > 0) {
-        this.#log.info(`Sleeping ${delay} seconds to wait for TXT record propagation`);
-        await sleep(delay * 1000);
-      }
-      return { checked: false, visible: false, name: this.recordName, servers: [], missing: [], elapsedMs: ctx.now().getTime() - started, summary };
-    };
-    if (!opts.forceCheck && (plugin.props.get(PROPAGATION_KEY) ?? 'check') === 'sleep') {
-      return unchecked(`not checked (plugin '${plugin.id}' has propagation=sleep; slept ${delay} s)`);
-    }
-
-    const lookup = this.#opts.dnsLookup ?? systemDnsLookup();
-    const recordName = this.recordName;
-    let name = recordName;
-    let servers: string[];
-    let where: string;
-    if (this.#resolved.resolvers) {
-      servers = this.#resolved.resolvers;
-      where = `${servers.join(', ')} (${DNS_RESOLVERS_ENV})`;
-    } else {
-      try {
-        const found = await findAuthoritativeServers(recordName, lookup);
-        name = found.name;
-        servers = found.servers;
-        where = `${found.nameServers.join(', ')} (zone ${found.zone}${name === recordName ? '' : `, via CNAME to ${name}`})`;
-      } catch (err) {
-        const why = (err as Error).message;
-        this.#log.warn(`cannot find the authoritative name servers of ${recordName}: ${why} - waiting instead`);
-        return unchecked(`not checked (no authoritative name servers found for ${recordName}: ${why})`);
-      }
-    }
-    const forWhom = this.#target.wildcard ? ` (for ${this.name})` : '';
-    this.#checked = { name, servers };
-    this.#log.info(`Checking TXT record propagation of ${name}${forWhom} on ${where}, up to ${delay} s`);
-    const result = await waitForPropagation({
-      lookup,
-      servers,
-      name,
+    const outcome = await checkPropagation(this.#log, this.#opts, {
+      recordName: this.recordName,
+      forWhom: this.#target.wildcard ? ` (for ${this.name})` : '',
       value: this.#target.value,
-      timeoutMs: delay * 1000,
-      sleep,
-      now: () => ctx.now().getTime(),
-      progressEveryMs: PROGRESS_EVERY_MS,
-      onProgress: (elapsedMs, missing) =>
-        this.#log.info(`Waiting for TXT record ${name}${forWhom}: not yet on ${describeMissing(missing)} - ${Math.round(elapsedMs / 1000)} s of ${delay} s`),
+      delay: validationDelay(plugin),
+      resolvers: this.#resolved.resolvers,
+      sleepInstead: !opts.forceCheck && (plugin.props.get(PROPAGATION_KEY) ?? 'check') === 'sleep' ? `plugin '${plugin.id}' has propagation=sleep` : undefined,
+      whenMissing: `plugin '${plugin.id}' validation-delay`,
     });
-    const elapsedMs = ctx.now().getTime() - started;
-    const count = `${servers.length} name server${servers.length === 1 ? '' : 's'}`;
-    if (result.visible) {
-      const all = servers.length === 1 ? 'the name server' : `all ${count}`;
-      this.#log.info(`TXT record for ${name}${forWhom} visible on ${all}`);
-      return { checked: true, visible: true, name, servers, missing: [], elapsedMs, summary: `the propagation check saw the value on ${all} (${servers.join(', ')})` };
-    }
-    const missing = describeMissing(result.missing);
-    this.#log.warn(`TXT record for ${name}${forWhom} not visible on ${missing} after ${delay} s (plugin '${plugin.id}' validation-delay) - triggering validation anyway, the CA may still see it`);
-    return { checked: true, visible: false, name, servers, missing: result.missing, elapsedMs, summary: `the propagation check did not see the value on ${missing} within ${delay} s` };
+    if (outcome.checked) this.#checked = { name: outcome.name, servers: outcome.servers };
+    return outcome;
   }
+}
+
+/** A plugin's validation-delay in seconds (default 30). */
+export function validationDelay(plugin: PluginSection | undefined): number {
+  const value = plugin?.props.get('validation-delay');
+  return value === undefined || !/^\d+$/.test(value) ? DEFAULT_VALIDATION_DELAY : Number(value);
+}
+
+export interface PropagationSpec {
+  recordName: string;
+  /** ` (for *.example.com)` on a wildcard's lines. */
+  forWhom: string;
+  /** The value to see, or a test a served value must pass. */
+  value: string | ((txt: string) => boolean);
+  /** Upper bound in seconds. */
+  delay: number;
+  resolvers: string[] | undefined;
+  /** Sleep `delay` instead of checking, and why. */
+  sleepInstead?: string | undefined;
+  /** What the bound is called in the warning when the value never showed (undefined: no warning). */
+  whenMissing?: string | undefined;
+}
+
+/**
+ * Asks the record's authoritative servers (or CERTNODE_DNS_RESOLVERS) until every one serves
+ * the value, printing a line every 10 s; Proxmox's fixed sleep when told to or when no zone
+ * is found.
+ */
+export async function checkPropagation(log: TaskLog, deps: Pick<DnsRecordOptions, 'ctx' | 'sleep' | 'dnsLookup'>, spec: PropagationSpec): Promise<PropagationOutcome> {
+  const { ctx, sleep } = deps;
+  const { delay, forWhom } = spec;
+  const started = ctx.now().getTime();
+  const unchecked = async (summary: string): Promise<PropagationOutcome> => {
+    if (delay > 0) {
+      log.info(`Sleeping ${delay} seconds to wait for TXT record propagation`);
+      await sleep(delay * 1000);
+    }
+    return { checked: false, visible: false, name: spec.recordName, servers: [], missing: [], elapsedMs: ctx.now().getTime() - started, summary };
+  };
+  if (spec.sleepInstead) return unchecked(`not checked (${spec.sleepInstead}; slept ${delay} s)`);
+
+  const lookup = deps.dnsLookup ?? systemDnsLookup();
+  const recordName = spec.recordName;
+  let name = recordName;
+  let servers: string[];
+  let where: string;
+  if (spec.resolvers) {
+    servers = spec.resolvers;
+    where = `${servers.join(', ')} (${DNS_RESOLVERS_ENV})`;
+  } else {
+    try {
+      const found = await findAuthoritativeServers(recordName, lookup);
+      name = found.name;
+      servers = found.servers;
+      where = `${found.nameServers.join(', ')} (zone ${found.zone}${name === recordName ? '' : `, via CNAME to ${name}`})`;
+    } catch (err) {
+      const why = (err as Error).message;
+      log.warn(`cannot find the authoritative name servers of ${recordName}: ${why} - waiting instead`);
+      return unchecked(`not checked (no authoritative name servers found for ${recordName}: ${why})`);
+    }
+  }
+  log.info(`Checking TXT record propagation of ${name}${forWhom} on ${where}, up to ${delay} s`);
+  const result = await waitForPropagation({
+    lookup,
+    servers,
+    name,
+    value: spec.value,
+    timeoutMs: delay * 1000,
+    sleep,
+    now: () => ctx.now().getTime(),
+    progressEveryMs: PROGRESS_EVERY_MS,
+    onProgress: (elapsedMs, missing) => log.info(`Waiting for TXT record ${name}${forWhom}: not yet on ${describeMissing(missing)} - ${Math.round(elapsedMs / 1000)} s of ${delay} s`),
+  });
+  const elapsedMs = ctx.now().getTime() - started;
+  const count = `${servers.length} name server${servers.length === 1 ? '' : 's'}`;
+  if (result.visible) {
+    const all = servers.length === 1 ? 'the name server' : `all ${count}`;
+    log.info(`TXT record for ${name}${forWhom} visible on ${all}`);
+    return { checked: true, visible: true, name, servers, missing: [], elapsedMs, summary: `the propagation check saw the value on ${all} (${servers.join(', ')})` };
+  }
+  const missing = describeMissing(result.missing);
+  if (spec.whenMissing) log.warn(`TXT record for ${name}${forWhom} not visible on ${missing} after ${delay} s (${spec.whenMissing}) - triggering validation anyway, the CA may still see it`);
+  return { checked: true, visible: false, name, servers, missing: result.missing, elapsedMs, summary: `the propagation check did not see the value on ${missing} within ${delay} s` };
 }
 
 function describeMissing(missing: readonly ServerAnswer[]): string {

@@ -36,6 +36,7 @@ const KILL_GRACE_MS = 1000;
 const DRAIN_MS = 1000;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const RECORD_NAME = /^_[A-Za-z0-9_-]*(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)+$/;
 
 export interface DataEntry {
   key: string;
@@ -146,7 +147,9 @@ export interface DnsChallengeOptions {
   data: string;
   /** The identifier's domain, or its alias; the record is _acme-challenge.<domain>. */
   domain: string;
-  /** base64url(sha256(key authorization)). */
+  /** The full record name instead (dns-account-01, dns-persist-01: see dns-methods.ts). */
+  recordName?: string;
+  /** base64url(sha256(key authorization)), or a dns-persist-01 value. */
   txtValue: string;
   /** Per call; default 300 s. */
   timeoutSec?: number;
@@ -177,11 +180,13 @@ export class DnsScriptChallenge {
   constructor(opts: DnsChallengeOptions) {
     this.opts = opts;
     try {
-      this.recordName = challengeRecordName(opts.domain);
+      this.recordName = opts.recordName ?? challengeRecordName(opts.domain);
     } catch (err) {
       throw new PluginError((err as Error).message, opts.pluginId);
     }
-    if (!/^[A-Za-z0-9_-]+$/.test(opts.txtValue)) throw new PluginError('invalid TXT value (expected base64url)', opts.pluginId);
+    if (!RECORD_NAME.test(this.recordName)) throw new PluginError(`invalid record name '${this.recordName}'`, opts.pluginId);
+    // no quotes, backslashes, $ or backticks: scripts paste the value into JSON and shell lines
+    if (!/^[A-Za-z0-9_.;=:/~+-][A-Za-z0-9 _.;=:/~+-]*$/.test(opts.txtValue)) throw new PluginError('invalid TXT value', opts.pluginId);
     if (!/^[A-Za-z0-9_]+$/.test(opts.api)) throw new PluginError(`invalid DNS API name '${opts.api}'`, opts.pluginId);
     this.entries = parsePluginData(opts.data, opts.pluginId);
     this.secrets = secretsOf(this.entries);

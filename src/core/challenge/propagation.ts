@@ -104,9 +104,10 @@ export interface ServerAnswer {
   error?: string;
 }
 
-/** The servers that do not (yet) serve `value` among the TXT values of the name. */
-export function serversMissing(answers: readonly ServerAnswer[], value: string): ServerAnswer[] {
-  return answers.filter((a) => !a.values?.includes(value));
+/** The servers that do not (yet) serve `value` (or a value `value` accepts) among the TXT values of the name. */
+export function serversMissing(answers: readonly ServerAnswer[], value: string | ((txt: string) => boolean)): ServerAnswer[] {
+  const accepts = typeof value === 'string' ? (txt: string) => txt === value : value;
+  return answers.filter((a) => !a.values?.some(accepts));
 }
 
 export async function askAll(lookup: DnsLookup, servers: readonly string[], name: string): Promise<ServerAnswer[]> {
@@ -128,7 +129,8 @@ export interface PropagationWait {
   lookup: DnsLookup;
   servers: readonly string[];
   name: string;
-  value: string;
+  /** The value to wait for, or a test a served value must pass (dns-persist-01). */
+  value: string | ((txt: string) => boolean);
   /** Upper bound of the wait. */
   timeoutMs: number;
   intervalMs?: number;
@@ -159,7 +161,7 @@ export async function waitForPropagation(opts: PropagationWait): Promise<Propaga
   let reported = started;
   for (let checks = 1; ; checks++) {
     const answers = await askAll(opts.lookup, opts.servers, opts.name);
-    const missing = opts.absent ? answers.filter((a) => a.error !== undefined || a.values?.includes(opts.value)) : serversMissing(answers, opts.value);
+    const missing = opts.absent ? answers.filter((a) => a.error !== undefined || serversMissing([a], opts.value).length === 0) : serversMissing(answers, opts.value);
     if (missing.length === 0) return { visible: true, missing, checks };
     const now = opts.now();
     const remaining = deadline - now;

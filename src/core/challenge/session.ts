@@ -5,13 +5,18 @@
 // the records' propagation is checked concurrently; teardown runs one call at a time too.
 
 import type { Context } from '../../context.ts';
-import type { ConfiguredDomain } from '../config/node.ts';
+import type { ConfiguredDomain, DnsChallenge } from '../config/node.ts';
 import { DEFAULT_STANDALONE_PORT } from '../config/plugins.ts';
 import type { PluginSection } from '../config/plugins-cfg.ts';
 import { CancelledError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
-import { DnsRecord, resolveDnsPlugin, type DnsRecordOptions, type PropagationOutcome } from './dns-record.ts';
+import { checkPropagation, DnsRecord, resolveDnsPlugin, validationDelay, type DnsRecordOptions, type PropagationOutcome } from './dns-record.ts';
+import { persistValueAuthorizes } from './dns-methods.ts';
+import { DNS_RESOLVERS_ENV, parseResolverList } from './propagation.ts';
+
+/** How long a dns-persist-01 name without a dns plugin waits for its record to be visible. */
+const PERSIST_CHECK_SECONDS = 30;
 import { StandaloneResponder } from './standalone.ts';
 
 export { DNS_SCRIPT_TIMEOUT_ENV, PROPAGATION_KEY } from './dns-record.ts';
@@ -24,10 +29,14 @@ export interface ChallengeTask {
   name: string;
   domain: ConfiguredDomain;
   plugin: PluginSection;
-  type: 'http-01' | 'dns-01';
+  type: 'http-01' | DnsChallenge;
   token: string;
-  /** http-01: the key authorization; dns-01: the TXT value. */
+  /** http-01: the key authorization; dns-01, dns-account-01: the TXT value; dns-persist-01: the value we would publish. */
   keyAuthorization: string;
+  /** dns-account-01, dns-persist-01: the full record name (see dns-methods.ts). */
+  recordName?: string;
+  /** dns-persist-01: what a published record must say to authorize this order. */
+  persist?: { issuers: readonly string[]; accountUri: string };
 }
 
 export interface SessionOptions extends Pick<DnsRecordOptions, 'sandbox' | 'dnsLookup'> {
@@ -70,14 +79,15 @@ export class ChallengeSession {
    * enabled, each DNS plugin's script and settings are usable, and the standalone listeners are
    * bound (a busy port fails here, not after the CA has created authorizations).
    */
-  async prepare(uses: readonly { name: string; plugin: PluginSection }[]): Promise<void> {
-    for (const { name, plugin } of uses) {
+  async prepare(uses: readonly { name: string; plugin: PluginSection; persistOnly?: boolean }[]): Promise<void> {
+    for (const { name, plugin, persistOnly } of uses) {
+      if (persistOnly) continue;
       if (pluginDisabled(plugin)) {
         throw new PluginError(`plugin '${plugin.id}' (for domain '${name}') is disabled ('disable' is set in plugins.cfg) - enable it with 'certnode acme plugin set ${plugin.id} --disable 0', or choose another plugin`, plugin.id);
       }
       if (plugin.type === 'dns') resolveDnsPlugin(plugin, name, this.#opts);
     }
-    for (const { plugin } of uses) if (plugin.type === 'standalone') await this.#responder(plugin);
+    for (const { plugin, persistOnly } of uses) if (plugin.type === 'standalone' && !persistOnly) await this.#responder(plugin);
   }
 
   #responder(plugin: PluginSection): Promise<StandaloneResponder> {
@@ -109,18 +119,44 @@ export class ChallengeSession {
       (await this.#responder(task.plugin)).add(task.token, task.keyAuthorization);
       this.#tokens.push({ key: listenerKey(task.plugin), token: task.token });
     }
-    const dns = tasks.filter((t) => t.type === 'dns-01').sort((a, b) => rank(a) - rank(b));
+    const dns = tasks.filter((t) => t.type === 'dns-01' || t.type === 'dns-account-01').sort((a, b) => rank(a) - rank(b));
     const added: { task: ChallengeTask; record: DnsRecord }[] = [];
     for (const task of dns) {
       if (this.#opts.signal.aborted) throw new CancelledError(`interrupted by ${String(this.#opts.signal.reason)}`, String(this.#opts.signal.reason));
-      const record = new DnsRecord(this.#log, this.#opts, { name: task.name, domain: task.domain, plugin: task.plugin, value: task.keyAuthorization, wildcard: task.domain.domain.startsWith('*.') });
+      const wildcard = task.domain.domain.startsWith('*.');
+      const record = new DnsRecord(this.#log, this.#opts, { name: task.name, domain: task.domain, plugin: task.plugin, value: task.keyAuthorization, wildcard, ...(task.recordName ? { recordName: task.recordName } : {}) });
       // registered before it runs: a setup that fails or is killed half-way is torn down too
       this.#records.push(record);
       await record.add();
       added.push({ task, record });
     }
-    const outcomes = await Promise.all(added.map(({ record }) => record.waitVisible()));
+    // dns-persist-01 runs no script: the published record must already say the right thing
+    const persisted = tasks.filter((t) => t.type === 'dns-persist-01');
+    const [outcomes, persistOutcomes] = await Promise.all([Promise.all(added.map(({ record }) => record.waitVisible())), Promise.all(persisted.map((t) => this.#checkPersisted(t)))]);
     added.forEach(({ task }, i) => this.#propagation.set(task, outcomes[i]!));
+    persisted.forEach((task, i) => this.#propagation.set(task, persistOutcomes[i]!));
+  }
+
+  /** A dns-persist-01 name: its record must be visible and authorize this account (bounded wait). */
+  async #checkPersisted(task: ChallengeTask): Promise<PropagationOutcome> {
+    const persist = task.persist!;
+    const wildcard = task.domain.domain.startsWith('*.');
+    const recordName = task.recordName!;
+    const resolvers = this.#opts.ctx.env[DNS_RESOLVERS_ENV];
+    const outcome = await checkPropagation(this.#log, this.#opts, {
+      recordName,
+      forWhom: wildcard ? ` (for ${task.name})` : '',
+      value: (txt) => persistValueAuthorizes(txt, { issuers: persist.issuers, accountUri: persist.accountUri, wildcard, now: this.#opts.ctx.now() }),
+      delay: task.plugin.type === 'dns' ? validationDelay(task.plugin) : PERSIST_CHECK_SECONDS,
+      resolvers: resolvers ? parseResolverList(resolvers) : undefined,
+    });
+    if (outcome.checked && !outcome.visible) {
+      throw new PluginError(
+        `domain '${task.name}' (dns-persist-01): no TXT record at ${recordName} authorizes this account (${outcome.summary}); publish ${recordName} TXT "${task.keyAuthorization}" - 'certnode acme cert persist-record --apply' does it through the domain's dns plugin`,
+        task.plugin.id,
+      );
+    }
+    return outcome;
   }
 
   /** What the propagation check saw for a dns-01 task (for the error of a failed validation). */

@@ -14,7 +14,34 @@ export const MAX_DOMAIN_SLOT = 99;
 export const DEFAULT_ACCOUNT = 'default';
 
 export const ACME_SCHEMA: PropertySchema = { keys: ['account', 'domains', 'keytype', 'profile', 'preferred-chain'] };
-export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin'], defaultKey: 'domain' };
+export const DOMAIN_SCHEMA: PropertySchema = { keys: ['domain', 'alias', 'plugin', 'challenge'], defaultKey: 'domain' };
+
+/**
+ * The DNS validation methods a dns plugin can serve: dns-01 (RFC 8555), dns-account-01 (an
+ * account-specific record name, draft-ietf-acme-dns-account-label) and dns-persist-01 (one
+ * persistent record, draft-ietf-acme-dns-persist). `challenge=a|b` lists them by preference.
+ */
+export const DNS_CHALLENGES = ['dns-01', 'dns-account-01', 'dns-persist-01'] as const;
+export type DnsChallenge = (typeof DNS_CHALLENGES)[number];
+
+/** A name validated only by dns-persist-01: no script ever runs for it. */
+export function isPersistOnly(domain: Pick<ConfiguredDomain, 'challenges'>): boolean {
+  return domain.challenges?.length === 1 && domain.challenges[0] === 'dns-persist-01';
+}
+
+/** `dns-account-01|dns-01` -> ['dns-account-01', 'dns-01']: known types, each once, in preference order. */
+export function parseChallengeChoice(value: string, param: string): DnsChallenge[] {
+  const parts = value.split('|').map((p) => p.trim().toLowerCase());
+  const choice: DnsChallenge[] = [];
+  for (const part of parts) {
+    if (!(DNS_CHALLENGES as readonly string[]).includes(part)) {
+      throw new UsageError(`challenge '${part === '' ? value : part}' is not one of ${DNS_CHALLENGES.join(', ')} (several by preference: challenge=dns-account-01|dns-01)`, param);
+    }
+    if (choice.includes(part as DnsChallenge)) throw new UsageError(`challenge '${part}' is listed twice`, param);
+    choice.push(part as DnsChallenge);
+  }
+  return choice;
+}
 
 /** An ACME profile name (RFC draft-aaron-acme-profiles: the keys of the directory's meta.profiles). */
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -54,6 +81,8 @@ export interface ConfiguredDomain {
   alias: string | undefined;
   /** `acme` or `acmedomainN`: where it was configured. */
   source: string;
+  /** DNS validation methods by preference (`challenge=`); undefined: dns-01. */
+  challenges?: DnsChallenge[] | undefined;
 }
 
 /** Validate one `acme` value as `config set` receives it. */
@@ -112,6 +141,8 @@ export function checkDomainValue(value: string, param: string): Map<string, stri
   if (alias !== undefined) checkAlias(alias, param);
   const plugin = props.get('plugin');
   if (plugin !== undefined) checkConfigId(plugin, param);
+  const challenge = props.get('challenge');
+  if (challenge !== undefined) parseChallengeChoice(challenge, param);
   return props;
 }
 
@@ -136,8 +167,13 @@ export function configuredDomains(cfg: NodeConfig, plugins: PluginsConfig): Conf
     seen.set(key, entry.source);
     const section = findPlugin(plugins, entry.plugin);
     if (!section) throw new UsageError(`plugin '${entry.plugin}' for domain '${entry.domain}' not found!`, entry.source);
-    if (entry.kind === 'wildcard' && section.type !== 'dns') {
+    // dns-persist-01 alone needs no dns plugin: the record is published once, by whoever can
+    const persistOnly = isPersistOnly(entry);
+    if (entry.kind === 'wildcard' && section.type !== 'dns' && !persistOnly) {
       throw new UsageError(`wildcard domain '${entry.domain}' needs a DNS plugin, but plugin '${entry.plugin}' is of type '${section.type}'`, entry.source);
+    }
+    if (entry.challenges && section.type !== 'dns' && !persistOnly) {
+      throw new UsageError(`challenge=${entry.challenges.join('|')} for domain '${entry.domain}' needs a DNS plugin, but plugin '${entry.plugin}' is of type '${section.type}'`, entry.source);
     }
     if (entry.kind === 'ip' && section.type === 'dns') {
       throw new UsageError(`IP address '${entry.domain}' cannot be validated through DNS plugin '${entry.plugin}'`, entry.source);
@@ -156,7 +192,8 @@ export function configuredDomains(cfg: NodeConfig, plugins: PluginsConfig): Conf
   for (const key of slots) {
     const props = checkDomainValue(cfg.entries.get(key)!, key);
     const domain = props.get('domain')!;
-    add({ domain, kind: checkDomain(domain, key), plugin: props.get('plugin') || STANDALONE_ID, alias: props.get('alias'), source: key });
+    const challenge = props.get('challenge');
+    add({ domain, kind: checkDomain(domain, key), plugin: props.get('plugin') || STANDALONE_ID, alias: props.get('alias'), source: key, challenges: challenge === undefined ? undefined : parseChallengeChoice(challenge, key) });
   }
   return result;
 }
