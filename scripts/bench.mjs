@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
+import { ensurePebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -183,6 +183,8 @@ function writeBenchmarks(section) {
 try {
   const prereqs = ensurePackages(PEBBLE_PACKAGES, { purpose: 'benchmark prerequisites', log: say });
   if (!prereqs.ok) throw new Error(prereqs.message);
+  const pebbleReady = ensurePebble({ log: say });
+  if (!pebbleReady.ok) throw new Error(pebbleReady.message);
   if (!process.argv.includes('--no-build')) {
     say('Building');
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
+import { ensurePebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -88,9 +88,11 @@ function splitPem(text) {
 async function main() {
   const build = !process.argv.includes('--no-build');
 
-  say('Checking prerequisites (Debian packages pebble, openssl)');
+  say('Checking prerequisites (openssl, and Pebble >= 2.10 from Debian)');
   const prereqs = ensurePackages(PEBBLE_PACKAGES, { purpose: 'demo prerequisites', log: say });
   if (!prereqs.ok) throw new DemoError(prereqs.message);
+  const pebbleReady = ensurePebble({ log: say });
+  if (!pebbleReady.ok) throw new DemoError(pebbleReady.message);
 
   if (build) {
     say('Building (tsc -p tsconfig.json)');

@@ -10,9 +10,10 @@ import { isIP } from 'node:net';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
 import { trustedCa } from './trust.ts';
+import { userAgent as makeUserAgent } from './user-agent.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
-export const USER_AGENT_PRODUCT = 'certnode';
+export { USER_AGENT_PRODUCT } from './user-agent.ts';
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_BAD_NONCE_RETRIES = 5;
 const MAX_RATE_LIMIT_RETRIES = 2;
@@ -180,7 +181,7 @@ export function networkErrorText(err: unknown): string {
 export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeService> {
   const acme = (await import('acme-client')).default;
   const agents = transport(ctx);
-  const userAgent = `${USER_AGENT_PRODUCT}/${opts.version}`;
+  const userAgent = makeUserAgent(opts.version);
   // acme-client's own axios is not used for ACME traffic (we replace request()), but keep it from sleeping if anything does.
   (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
 

@@ -38,10 +38,11 @@ export interface OrderRequest {
   /** ACME profile to order with; checked against the directory's meta.profiles. */
   profile?: string | undefined;
   /**
-   * The ARI CertID of the certificate this order replaces, and the directory that certificate
-   * came from: sent as `replaces` only to that same CA, and only when it offers ARI.
+   * The ARI CertID of the certificate this order replaces, the directory that certificate came
+   * from and its names: sent as `replaces` only to that same CA, only when it offers ARI, and only
+   * when the order keeps at least one of those names (a CA refuses a replacement sharing none).
    */
-  replaces?: { certId: string; directory: string } | undefined;
+  replaces?: { certId: string; directory: string; identifiers: readonly string[] } | undefined;
 }
 
 export interface OrderResult {
@@ -55,13 +56,24 @@ export interface OrderResult {
   renewalInfo: string | undefined;
 }
 
-const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
-const MALFORMED = 'urn:ietf:params:acme:error:malformed';
+const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
 
-/** The CA refused `replaces` (already replaced, or a CA that chokes on it): worth one retry without it. */
+/**
+ * A newOrder carrying `replaces` was refused: worth one retry without it. CAs refuse `replaces`
+ * in many ways (alreadyReplaced; unauthorized for another account's certificate; Pebble even
+ * with serverInternal for one sharing no name), so any refusal counts but a rate limit, which
+ * the retry would only hit again.
+ */
 function refusedReplaces(err: unknown): boolean {
-  if (!(err instanceof AcmeProblemError)) return false;
-  return err.type === ALREADY_REPLACED || (err.type === MALFORMED && /replaces/i.test(err.message));
+  return err instanceof AcmeProblemError && err.type !== RATE_LIMITED;
+}
+
+/** `replaces` for this order: only to the CA of the old certificate, offering ARI, with a name in common. */
+function replacesFor(req: OrderRequest, directoryUrl: string, offersAri: boolean): string | undefined {
+  const old = req.replaces;
+  if (!offersAri || !old || old.directory !== directoryUrl) return undefined;
+  const names = new Set(old.identifiers.map((n) => n.toLowerCase()));
+  return req.domains.some((d) => names.has(d.domain.toLowerCase())) ? old.certId : undefined;
 }
 
 export interface OrderDeps {
@@ -134,7 +146,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
         throw new CliError(`unknown profile '${req.profile}' - ${offered.length ? `the CA offers: ${offered.join(', ')}` : 'the CA offers no profiles'}`);
       }
     }
-    const replaces = directory.renewalInfo && req.replaces && req.replaces.directory === accountFile.directory ? req.replaces.certId : undefined;
+    const replaces = replacesFor(req, accountFile.directory, directory.renewalInfo !== undefined);
 
     log.info('Placing ACME order');
     const identifiers = orderIdentifiers(req.domains);
@@ -144,7 +156,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       order = await account.newOrder({ identifiers, ...profile, ...(replaces ? { replaces } : {}) });
     } catch (err) {
       if (!replaces || !refusedReplaces(err)) throw err;
-      log.info(`The CA refused to mark the order as replacing the installed certificate (${(err as Error).message}) - ordering without 'replaces'`);
+      log.info(`The CA refused the order as a replacement of the installed certificate (${(err as Error).message}) - ordering without 'replaces'`);
       order = await account.newOrder({ identifiers, ...profile });
     }
     const orderUrl = order.url;
