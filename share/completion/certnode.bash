@@ -5,7 +5,7 @@ _certnode_subs() {
   case "$1" in
     '') echo 'acme cert config' ;;
     'acme') echo 'account directories cert plugin' ;;
-    'acme account') echo 'list register info update deactivate' ;;
+    'acme account') echo 'list register info update rollover deactivate' ;;
     'acme cert') echo 'order renew revoke' ;;
     'acme plugin') echo 'list config add set remove apis' ;;
     'cert') echo 'info set delete update' ;;
@@ -22,6 +22,7 @@ _certnode_opts() {
     'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key --key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account update') echo '--contact --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme account rollover') echo '--key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account deactivate') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme directories') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;

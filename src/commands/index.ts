@@ -72,6 +72,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
     .argument('[name]', "account name (default 'default')")
     .addOption(list('--contact <list>', 'new contact e-mail addresses'));
+  leaf(account, 'rollover', 'replace the account key at the CA (RFC 8555 key change), then in the account file', () => import('./acme/account/rollover.ts'))
+    .argument('[name]', "account name (default 'default')")
+    .addOption(new Option('--key-type <type>', "new key: ec-256, ec-384, rsa-2048, rsa-3072 or rsa-4096 (default: the current key's type)"));
   leaf(account, 'deactivate', 'deactivate an account at the CA and retire its file', () => import('./acme/account/deactivate.ts'))
     .argument('[name]', "account name (default 'default')")
     .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'));

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { CommandEnv } from '../../commands/command.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
-import { accountExists, loadAccount } from '../config/accounts.ts';
+import { accountExists } from '../config/accounts.ts';
 import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
@@ -19,6 +19,7 @@ import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
+import { settledAccount } from './rollover.ts';
 import { orderCertificate, type OrderResult } from './order.ts';
 
 export interface NodeCertContext {
@@ -182,7 +183,7 @@ export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: N
   const { cert } = installedAcmeCertificate(nodeCert.targets);
   const accountName = requireNodeAccount(env);
   log.info('Loading ACME account details');
-  const accountFile = loadAccount(env.paths, accountName);
+  const accountFile = await settledAccount(env.ctx, env.paths, accountName, log);
   const acme = await openAcme(env.ctx, { directoryUrl: accountFile.directory, version: VERSION });
   log.info('Revoking old certificate');
   try {

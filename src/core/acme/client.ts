@@ -79,6 +79,8 @@ export interface AcmeAccount {
   revoke(certDer: Uint8Array, reason?: number): Promise<void>;
   /** http-01 key authorization or dns-01 TXT value for a challenge of this account. */
   keyAuthorization(challenge: { type: string; token: string }): Promise<string>;
+  /** RFC 8555 §7.3.5 keyChange: the CA binds the account to `newKey` (PEM) from now on. */
+  changeKey(newKey: string): Promise<void>;
 }
 
 export interface AcmeIdentifier {
@@ -372,6 +374,13 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
           await signed<unknown>(dir.revokeCert, { certificate: Buffer.from(certDer).toString('base64url'), ...(reason === undefined ? {} : { reason }) });
         },
         keyAuthorization: (challenge) => client.getChallengeKeyAuthorization(challenge),
+        async changeKey(newKey) {
+          const dir = await getDirectory();
+          if (!dir.keyChange) throw new CliError('the ACME server does not offer account key rollover (no keyChange in its directory)');
+          // inner JWS: signed by the new key, its jwk in the header, no nonce; outer: the old key, as always
+          const inner = makeClient(newKey).http.createSignedBody(dir.keyChange, { account: location, oldKey: client.http.getJwk() }, { nonce: null as unknown as string, kid: null });
+          await signed<unknown>(dir.keyChange, inner);
+        },
       };
     },
     requestCount: () => requests,

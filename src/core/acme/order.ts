@@ -5,7 +5,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
-import { loadAccount } from '../config/accounts.ts';
 import type { ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
@@ -15,6 +14,7 @@ import { AcmeProblemError, CancelledError, CliError, PluginError } from '../erro
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { waitFor, type Poll } from '../wait.ts';
+import { settledAccount } from './rollover.ts';
 import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
 
 /** Upper bounds of the waits (each reports what it waited for when it gives up). */
@@ -131,7 +131,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
   if (names.size === 0) throw new CliError('ACME domain list in node configuration is missing!');
 
   log.info('Loading ACME account details');
-  const accountFile = loadAccount(deps.paths, req.accountName);
+  const accountFile = await settledAccount(ctx, deps.paths, req.accountName, log);
   const interrupt = interruptible(ctx);
   let acme: AcmeService | undefined;
   const session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep });
