@@ -32,8 +32,8 @@ _certnode_opts() {
     'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin remove') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin apis') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;

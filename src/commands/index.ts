@@ -106,8 +106,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       )
       .addOption(bool('--disable', 'flag to disable the config'))
       .addOption(list('--nodes <list>', 'list of node names the plugin is meant for'))
-      .addOption(new Option('--port <port>', 'TCP port of the http-01 listener (default 80); standalone plugins only'))
-      .addOption(new Option('--address <ip>', 'address of the http-01 listener (default all addresses); standalone plugins only'));
+      .addOption(new Option('--port <port>', 'TCP port of the listener (default 80 for http-01, 443 for tls-alpn-01); standalone plugins only'))
+      .addOption(new Option('--address <ip>', 'address of the listener (default all addresses); standalone plugins only'))
+      .addOption(new Option('--challenge <type>', 'http-01 (default) or tls-alpn-01 (RFC 8737: a TLS listener, for hosts whose port 80 is closed); standalone plugins only'));
   pluginOptions(
     leaf(plugin, 'add', 'add a challenge plugin', () => import('./acme/plugin/add.ts'))
       .argument('<type>', 'plugin type: dns or standalone')

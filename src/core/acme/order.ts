@@ -9,7 +9,8 @@ import type { ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
-import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
+import { ChallengeSession, type ChallengeTask } from '../challenge/session.ts';
+import { pluginChallengeType } from '../challenge/tls-alpn.ts';
 import { AcmeProblemError, CancelledError, CliError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
@@ -177,7 +178,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       if (!domain) throw new CliError(`no config for domain '${name}'`);
       const plugin = findPlugin(req.plugins, domain.plugin);
       if (!plugin) throw new CliError(`plugin '${domain.plugin}' for domain '${name}' not found!`);
-      const type = CHALLENGE_TYPE[plugin.type];
+      const type = pluginChallengeType(plugin);
       const challenge = authz.data.challenges.find((c) => c.type === type);
       if (!type || !challenge) {
         throw new PluginError(`plugin '${plugin.id}' (${plugin.type}) for domain '${name}' does not support any of the challenge types the CA offers (${authz.data.challenges.map((c) => c.type).join(', ')})`, plugin.id);

@@ -15,6 +15,7 @@ import { DnsScriptChallenge, scriptUserFor, type ScriptUser } from './dns-script
 import { dnsapiSearchDirs, findDnsApiScript } from './dnsapi-scripts.ts';
 import { DNS_RESOLVERS_ENV, findAuthoritativeServers, parseResolverList, systemDnsLookup, waitForPropagation, type DnsLookup } from './propagation.ts';
 import { StandaloneResponder } from './standalone.ts';
+import { TlsAlpnListeners } from './tls-alpn.ts';
 
 /** The ACME challenge type each plugin type answers. */
 export const CHALLENGE_TYPE: Record<string, 'http-01' | 'dns-01'> = { standalone: 'http-01', dns: 'dns-01' };
@@ -31,9 +32,9 @@ export interface ChallengeTask {
   name: string;
   domain: ConfiguredDomain;
   plugin: PluginSection;
-  type: 'http-01' | 'dns-01';
+  type: 'http-01' | 'dns-01' | 'tls-alpn-01';
   token: string;
-  /** http-01: the key authorization; dns-01: the TXT value. */
+  /** http-01, tls-alpn-01: the key authorization; dns-01: the TXT value. */
   keyAuthorization: string;
 }
 
@@ -61,14 +62,17 @@ export class ChallengeSession {
   readonly #responders = new Map<string, Promise<StandaloneResponder>>();
   readonly #presented: ChallengeTask[] = [];
   readonly #dns: DnsPresented[] = [];
+  readonly #tlsAlpn: TlsAlpnListeners;
   #user: ScriptUser | null | undefined;
 
   constructor(log: TaskLog, opts: SessionOptions) {
     this.#log = log;
     this.#opts = opts;
+    this.#tlsAlpn = new TlsAlpnListeners((line) => log.info(line));
   }
 
   async present(task: ChallengeTask): Promise<void> {
+    if (task.type === 'tls-alpn-01') return this.#tlsAlpn.present(task.plugin, task.name, task.keyAuthorization);
     if (task.type === 'http-01') {
       const responder = await this.#responder(task.plugin);
       responder.add(task.token, task.keyAuthorization);
@@ -193,6 +197,7 @@ export class ChallengeSession {
     const responders = [...this.#responders.values()];
     this.#responders.clear();
     await Promise.all([
+      this.#tlsAlpn.close(),
       ...responders.map(async (pending) => {
         const responder = await pending.catch(() => undefined);
         await responder?.close();
