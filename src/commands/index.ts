@@ -68,7 +68,7 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
     .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))
     .addOption(new Option('--key-type <type>', 'account key: ec-256 (default), ec-384, rsa-2048, rsa-3072 or rsa-4096'));
-  leaf(account, 'info', 'show an ACME account', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
+  leaf(account, 'info', 'show an ACME account (key type included) and what its CA offers: profiles, ARI, key rollover, EAB, terms of service', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
     .argument('[name]', "account name (default 'default')")
     .addOption(list('--contact <list>', 'new contact e-mail addresses'));

@@ -285,4 +285,24 @@ describe('ACME profiles (Pebble 2.10 profiles: classic 90 days, shortlived 6 day
       assert.match((JSON.parse(get.stdout) as { acme: string }).acme, /profile=bogus/);
     }),
   );
+
+  test(
+    "acme account info shows what the CA offers: its profiles, ARI, key rollover, EAB, terms of service",
+    fixture.withLogs(async () => {
+      const n = await node();
+      const json = await n.run(['--output-format', 'json', 'acme', 'account', 'info']);
+      assert.equal(json.code, 0, json.stderr);
+      const info = JSON.parse(json.stdout) as { ca: unknown; 'key-type': string };
+      assert.deepEqual(info.ca, {
+        ari: true,
+        'eab-required': false,
+        'key-rollover': true,
+        profiles: { classic: '90 days', shortlived: 'six days' },
+        'terms-of-service': 'data:text/plain,Do%20what%20thou%20wilt',
+      });
+      assert.equal(info['key-type'], 'ec-256');
+      const text = await n.run(['--noborder', 'acme', 'account', 'info']);
+      assert.match(text.stdout, /\nca +ari: true\n +eab-required: false\n +key-rollover: true\n +profiles:\n +classic: 90 days\n +shortlived: six days\n +terms-of-service: data:text\/plain,Do%20what%20thou%20wilt\n/);
+    }),
+  );
 });
