@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The README's "run" command (`npm ci && npm run demo`): certnode's main job end to end against a
-// local Pebble ACME server. Installs Pebble (apt-get, as root) when missing, builds, starts Pebble
+// local Pebble ACME server. Fetches Pebble 2.10 (Debian forky/sid, as root) when missing, builds, starts Pebble
 // and pebble-challtestsrv on free loopback ports, registers an account in a temporary config dir,
 // orders a certificate for three names over http-01 with the standalone plugin, shows it, and
 // verifies the installed chain against Pebble's root and intermediate. Never reads stdin.

@@ -134,6 +134,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
   log.info('Loading ACME account details');
   const accountFile = await settledAccount(ctx, deps.paths, req.accountName, log);
   const interrupt = interruptible(ctx);
+  const reportRetryAfter = retryAfterReporter(log);
   let acme: AcmeService | undefined;
   const session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep });
   try {
@@ -195,7 +196,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       interrupt.check();
       log.info('Triggering validation');
       await Promise.all(tasks.map((task) => account.respondToChallenge(task.challengeUrl)));
-      order = await pollOrder(account, orderUrl, ['pending'], 'the CA to validate ' + describeNames(tasks.map((t) => t.name)), VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx);
+      order = await pollOrder(account, orderUrl, ['pending'], 'the CA to validate ' + describeNames(tasks.map((t) => t.name)), VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx, reportRetryAfter);
       if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data);
       for (const task of tasks) log.info(`Status is 'valid', domain '${task.name}' OK!`);
     }
@@ -208,14 +209,16 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     const csr = await createCsr(orderIdentifiers(req.domains).map((i) => i.value), key);
     log.info('Checking order status');
     if (order.data.status === 'pending') {
-      order = await pollOrder(account, orderUrl, ['pending'], 'the order to become ready', VALIDATION_TIMEOUT_MS, 0, interrupt.sleep, ctx);
+      order = await pollOrder(account, orderUrl, ['pending'], 'the order to become ready', VALIDATION_TIMEOUT_MS, 0, interrupt.sleep, ctx, reportRetryAfter);
     }
     if (order.data.status === 'ready') {
       log.info('Order is ready, finalizing order');
       order = await account.finalize(order.data.finalize, csr);
     }
     if (order.data.status === 'processing') {
-      order = await pollOrder(account, orderUrl, ['processing'], 'the CA to issue the certificate', ISSUANCE_TIMEOUT_MS, order.retryAfterMs ?? FIRST_ISSUANCE_POLL_MS, interrupt.sleep, ctx);
+      // the finalize answer's Retry-After sets the first look (reported, bounded); none: a short one
+      if (order.retryAfterMs !== undefined) reportRetryAfter(order.retryAfterMs, Math.min(order.retryAfterMs, MAX_RETRY_AFTER_MS));
+      order = await pollOrder(account, orderUrl, ['processing'], 'the CA to issue the certificate', ISSUANCE_TIMEOUT_MS, order.retryAfterMs ?? FIRST_ISSUANCE_POLL_MS, interrupt.sleep, ctx, reportRetryAfter);
     }
     if (order.data.status !== 'valid' || !order.data.certificate) {
       throw new CliError(`order status: ${order.data.status}${problemText(order.data.error) ? ` - ${problemText(order.data.error)}` : ''}`);
@@ -235,6 +238,21 @@ function describeNames(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
+/**
+ * Says in the task log what a CA's Retry-After costs (once per distinct request): honoured up to
+ * MAX_RETRY_AFTER_MS at a time, every wait still bounded by its phase's timeout.
+ */
+export function retryAfterReporter(log: TaskLog): (requestedMs: number, waitMs: number) => void {
+  let last: number | undefined;
+  return (requestedMs, waitMs) => {
+    if (requestedMs === last) return;
+    last = requestedMs;
+    const asked = Math.ceil(requestedMs / 1000);
+    const waiting = Math.ceil(waitMs / 1000);
+    log.info(`The CA asks to wait ${asked} s before looking again (Retry-After)${waiting < asked ? ` - waiting ${waiting} s, the most certnode waits at once` : ''}`);
+  };
+}
+
 /** Poll the order while its status is one of `waiting`, short intervals first, honouring Retry-After. */
 async function pollOrder(
   account: AcmeAccount,
@@ -245,8 +263,9 @@ async function pollOrder(
   initialDelayMs: number,
   sleep: (ms: number) => Promise<void>,
   ctx: Context,
+  onRetryAfter: (requestedMs: number, waitMs: number) => void,
 ): Promise<AcmeResource<AcmeOrder>> {
-  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime() }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
+  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), onRetryAfter }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
     const order = await account.fetch<AcmeOrder>(url);
     if (waiting.includes(order.data.status)) return { done: false, status: order.data.status, ...(order.retryAfterMs === undefined ? {} : { retryAfterMs: order.retryAfterMs }) };
     return { done: true, value: order };
