@@ -245,9 +245,10 @@ function describeNames(names: readonly string[]): string {
 export function retryAfterReporter(log: TaskLog): (requestedMs: number, waitMs: number) => void {
   let last: number | undefined;
   return (requestedMs, waitMs) => {
-    if (requestedMs === last) return;
-    last = requestedMs;
     const asked = Math.ceil(requestedMs / 1000);
+    // an HTTP-date Retry-After comes back a second shorter now and then: the same request
+    if (last !== undefined && Math.abs(asked - last) <= 1) return;
+    last = asked;
     const waiting = Math.ceil(waitMs / 1000);
     log.info(`The CA asks to wait ${asked} s before looking again (Retry-After)${waiting < asked ? ` - waiting ${waiting} s, the most certnode waits at once` : ''}`);
   };
