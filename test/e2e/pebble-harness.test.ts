@@ -5,13 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN, baseEnv, runCli } from '../helpers/cli.ts';
-import { DEFAULT_PROFILES, findPebble, PEBBLE_MIN_VERSION, pebbleFixture, versionAtLeast } from '../helpers/pebble.ts';
+import { DEFAULT_PROFILES, ensurePebble, findPebble, PEBBLE_MIN_VERSION, pebbleFixture, versionAtLeast } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
 const N = 60;
@@ -73,3 +73,24 @@ test('the test bed is Pebble >= 2.10 from Debian: its directory offers ARI, key 
   assert.equal(anonymous.status, 400);
   assert.match(anonymous.body, /User-Agent/);
 }));
+
+test('the prerequisite step is idempotent: with Pebble in place it runs no apt at all', () => {
+  const fake = mkdtempSync(join(tmpdir(), 'certnode-fake-apt-'));
+  const marker = join(fake, 'called');
+  for (const tool of ['apt-get', 'apt-cache', 'dpkg-deb']) {
+    writeFileSync(join(fake, tool), `#!/bin/sh\necho "${tool} $*" >> '${marker}'\nexit 1\n`);
+    chmodSync(join(fake, tool), 0o755);
+  }
+  const path = process.env.PATH;
+  process.env.PATH = `${fake}:${path ?? '/usr/bin:/bin'}`;
+  const lines: string[] = [];
+  try {
+    const result = ensurePebble({ log: (line) => lines.push(line) });
+    assert.deepEqual(result.ok && { installed: result.installed, version: result.version }, { installed: false, version: findPebble()!.version });
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.equal(existsSync(marker), false, existsSync(marker) ? readFileSync(marker, 'utf8') : '');
+  assert.deepEqual(lines, [], 'nothing to say');
+  rmSync(fake, { recursive: true, force: true });
+});
