@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
+import { ensurePebble, findPebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -88,7 +88,7 @@ function machine() {
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    pebble: sh("dpkg-query -W -f '${Version}' pebble 2>/dev/null") || 'unknown',
+    pebble: findPebble()?.version ?? 'unknown',
     certnode: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
     commit: sh(`git -C '${ROOT}' rev-parse --short HEAD 2>/dev/null`) || 'unknown',
     date: new Date().toISOString().slice(0, 10),
@@ -158,6 +158,38 @@ async function benchDns() {
   }
 }
 
+const RETRY_AFTER = { authz: 3, order: 5 };
+const RETRY_AFTER_NAMES = 2;
+const RETRY_AFTER_RUNS = 3;
+
+/** One order of `n` fresh names against `server` (fresh account and config dir), timed. */
+async function orderOnce(server, n, tag) {
+  const configDir = mkdtempSync(join(work, `cfg-${tag}-`));
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, ...server.env };
+  await must(env, ['acme', 'account', 'register', 'default', `${tag}@example.com`, '--directory', server.directoryUrl, '--agree-tos']);
+  await must(env, ['acme', 'plugin', 'set', 'standalone', '--port', String(server.httpPort), '--address', '127.0.0.1']);
+  await must(env, ['config', 'set', '--acme', `domains=${Array.from({ length: n }, (_, i) => `n${i}.${tag}.bench.test`).join(';')}`]);
+  return (await must(env, ['acme', 'cert', 'order'], { timeoutMs: ORDER_TIMEOUT_MS })).wallMs;
+}
+
+/** What a CA's Retry-After costs: the same order against Pebble with and without `retryAfter`. */
+async function benchRetryAfter() {
+  const without = [];
+  for (let run = 0; run < RETRY_AFTER_RUNS; run++) without.push(await orderOnce(pebble, RETRY_AFTER_NAMES, `ra-none-${run}`));
+  const slow = await startPebble({ authzReuse: 0, nonceReject: 0, vaNoSleep: true, retryAfter: RETRY_AFTER });
+  try {
+    const withIt = [];
+    for (let run = 0; run < RETRY_AFTER_RUNS; run++) withIt.push(await orderOnce(slow, RETRY_AFTER_NAMES, `ra-${run}`));
+    say(`Retry-After: ${ms(median(without))} ms without, ${ms(median(withIt))} ms with authz ${RETRY_AFTER.authz} s / order ${RETRY_AFTER.order} s`);
+    return [
+      { label: 'none (Pebble default)', medianMs: median(without), minMs: Math.min(...without), maxMs: Math.max(...without) },
+      { label: `authz ${RETRY_AFTER.authz} s, order ${RETRY_AFTER.order} s`, medianMs: median(withIt), minMs: Math.min(...withIt), maxMs: Math.max(...withIt) },
+    ];
+  } finally {
+    await slow.stop();
+  }
+}
+
 async function benchStartup(renewEnv) {
   const cases = [
     { label: '`node -e 0` (baseline)', argv: ['-e', '0'] },
@@ -183,7 +215,7 @@ async function benchStartup(renewEnv) {
   return rows.map((r) => ({ ...r, overMs: r.medianMs - base }));
 }
 
-function report(m, orders, dns, startup) {
+function report(m, orders, dns, startup, retryAfter) {
   const lines = [];
   lines.push(`Measured ${m.date} at commit ${m.commit} (certnode ${m.certnode}).`, '');
   lines.push('| machine | |', '|---|---|');
@@ -202,6 +234,10 @@ function report(m, orders, dns, startup) {
   lines.push(`### Start-up (${STARTUP_RUNS} runs each after 2 warm-up runs)`, '');
   lines.push('| command | median | min–max | over `node -e 0` |', '|---|---:|---:|---:|');
   for (const r of startup) lines.push(`| ${r.label} | ${ms(r.medianMs)} ms | ${ms(r.minMs)}–${ms(r.maxMs)} ms | ${r.label.includes('baseline') ? '—' : `+${ms(r.overMs)} ms`} |`);
+  lines.push('', `### What a CA's Retry-After costs (an order of ${RETRY_AFTER_NAMES} names, ${RETRY_AFTER_RUNS} runs each)`, '');
+  lines.push('| Pebble `retryAfter` | wall time median (min–max) |', '|---|---:|');
+  for (const r of retryAfter) lines.push(`| ${r.label} | ${ms(r.medianMs)} ms (${ms(r.minMs)}–${ms(r.maxMs)}) |`);
+  lines.push('', 'certnode honours a Retry-After (up to 30 s at once) and reports it in the task log; it polls the order, not each authorization, while the CA validates, so only the order\'s Retry-After (on a processing order, after finalize) is on the path. Without one it keeps its short first looks.');
   return lines.join('\n');
 }
 
@@ -217,6 +253,8 @@ function writeBenchmarks(section) {
 try {
   const prereqs = ensurePackages([...PEBBLE_PACKAGES, { command: 'named', pkg: 'bind9' }, { command: 'nsupdate', pkg: 'bind9-dnsutils' }], { purpose: 'benchmark prerequisites', log: say });
   if (!prereqs.ok) throw new Error(prereqs.message);
+  const pebbleReady = ensurePebble({ log: say });
+  if (!pebbleReady.ok) throw new Error(pebbleReady.message);
   if (!process.argv.includes('--no-build')) {
     say('Building');
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -229,7 +267,8 @@ try {
   const { rows, renewEnv } = await benchOrders();
   const dns = await benchDns();
   const startup = await benchStartup(renewEnv);
-  const section = report(m, rows, dns, startup);
+  const retryAfter = await benchRetryAfter();
+  const section = report(m, rows, dns, startup, retryAfter);
   console.log(section);
   if (!process.argv.includes('--no-write')) {
     writeBenchmarks(section);

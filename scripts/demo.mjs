@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The README's "run" command (`npm ci && npm run demo`): certnode's main job end to end against a
-// local Pebble ACME server. Installs Pebble (apt-get, as root) when missing, builds, starts Pebble
+// local Pebble ACME server. Fetches Pebble 2.10 (Debian forky/sid, as root) when missing, builds, starts Pebble
 // and pebble-challtestsrv on free loopback ports, registers an account in a temporary config dir,
 // orders a certificate for three names over http-01 with the standalone plugin, shows it, and
 // verifies the installed chain against Pebble's root and intermediate. Never reads stdin.
@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
+import { ensurePebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -88,9 +88,11 @@ function splitPem(text) {
 async function main() {
   const build = !process.argv.includes('--no-build');
 
-  say('Checking prerequisites (Debian packages pebble, openssl)');
+  say('Checking prerequisites (openssl, and Pebble >= 2.10 from Debian)');
   const prereqs = ensurePackages(PEBBLE_PACKAGES, { purpose: 'demo prerequisites', log: say });
   if (!prereqs.ok) throw new DemoError(prereqs.message);
+  const pebbleReady = ensurePebble({ log: say });
+  if (!pebbleReady.ok) throw new DemoError(pebbleReady.message);
 
   if (build) {
     say('Building (tsc -p tsconfig.json)');

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePebble } from './lib/pebble-install.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -14,8 +15,6 @@ const selected = tiers.length ? tiers : all;
 
 /** Debian packages the tests need, by the command that shows they are there. */
 const REQUIRED = [
-  { command: 'pebble', pkg: 'pebble', tiers: ['e2e'] },
-  { command: 'pebble-challtestsrv', pkg: 'pebble', tiers: ['e2e'] },
   { command: 'script', pkg: 'bsdutils', tiers: ['cli', 'e2e'] },
   { command: 'openssl', pkg: 'openssl', tiers: ['e2e', 'unit', 'cli'] },
   // the dnsapi shim is tested under dash and bash, its HTTP helpers with curl and wget,
@@ -43,6 +42,15 @@ const prereqs = ensurePackages(needed, { purpose: 'test prerequisites' });
 if (!prereqs.ok) {
   console.error(prereqs.message);
   process.exit(1);
+}
+// Pebble >= 2.10 (ARI, profiles, keyChange, Retry-After, tls-alpn-01): Debian's forky/sid package,
+// fetched through apt with a private configuration and unpacked (scripts/lib/pebble-install.mjs)
+if (selected.includes('e2e')) {
+  const pebble = ensurePebble();
+  if (!pebble.ok) {
+    console.error(pebble.message);
+    process.exit(1);
+  }
 }
 
 function testFiles(dir) {

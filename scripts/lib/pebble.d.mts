@@ -16,6 +16,23 @@ export interface PebbleOptions {
   alternateRoots?: number;
   /** DNS server ("host:port") Pebble resolves through (default: its pebble-challtestsrv). */
   dnsServer?: string;
+  /** Port Pebble validates tls-alpn-01 on (default: a free one). */
+  tlsPort?: number;
+  /**
+   * Pebble's `profiles` (validityPeriod in seconds; promoteCommonName keeps the CSR's CN). Default:
+   * DEFAULT_PROFILES. Pebble gives an order that names no profile a random one of these.
+   */
+  profiles?: Record<string, PebbleProfile>;
+  /** Pebble's `retryAfter`: seconds it asks for on a processing authorization / order. */
+  retryAfter?: { authz: number; order: number };
+  /** Key type of Pebble's CA: "rsa" (its default) or "ecdsa". */
+  keyAlgorithm?: 'rsa' | 'ecdsa';
+}
+
+export interface PebbleProfile {
+  description: string;
+  validityPeriod: number;
+  promoteCommonName?: boolean;
 }
 
 export interface Pebble {
@@ -33,6 +50,11 @@ export interface Pebble {
   requestCount(): Promise<number>;
   log(): string;
   challtestsrvLog(): string;
+  /**
+   * Set the renewalInfo answer for a certificate Pebble issued (management `/set-renewal-info/`):
+   * an object is sent as its JSON, a string as it is (even malformed).
+   */
+  setRenewalInfo(certificatePem: string, info: unknown): Promise<void>;
   /** Pebble's current root / intermediate (new at every start). */
   root(index?: number): Promise<string>;
   intermediate(index?: number): Promise<string>;
@@ -41,6 +63,14 @@ export interface Pebble {
 }
 
 export declare const PEBBLE_PACKAGES: readonly { command: string; pkg: string }[];
+export declare const PEBBLE_MIN_VERSION: string;
+export declare const DEFAULT_PROFILES: Record<string, PebbleProfile>;
+/** Pebble >= PEBBLE_MIN_VERSION from Debian's forky/sid package (scripts/lib/pebble-install.mjs). */
+/** The Pebble binaries in use and their Debian version; undefined when none >= PEBBLE_MIN_VERSION. */
+export declare function findPebble(): { pebble: string; challtestsrv: string; version: string } | undefined;
+/** dpkg --compare-versions a ge b. */
+export declare function versionAtLeast(a: string, b: string): boolean;
+export declare function ensurePebble(opts?: { log?: (line: string) => void }): { ok: true; installed: boolean; version: string } | { ok: false; message: string };
 export declare function freePort(): Promise<number>;
 export declare function makeTlsFiles(dir: string): { caFile: string; certFile: string; keyFile: string };
 export declare function startPebble(opts?: PebbleOptions): Promise<Pebble>;

@@ -13,23 +13,33 @@ import * as https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findPebble, PEBBLE_HOME, PEBBLE_MIN_VERSION } from './pebble-install.mjs';
 
 const READY_TIMEOUT_MS = 15_000;
 
-/** The Debian packages Pebble needs, for ensurePackages(). */
-export const PEBBLE_PACKAGES = [
-  { command: 'pebble', pkg: 'pebble' },
-  { command: 'pebble-challtestsrv', pkg: 'pebble' },
-  { command: 'openssl', pkg: 'openssl' },
-];
+/**
+ * The Debian packages the harness needs besides Pebble itself, for ensurePackages(); Pebble >= 2.10
+ * comes from ensurePebble() (scripts/lib/pebble-install.mjs: Debian's forky/sid package, unpacked).
+ */
+export const PEBBLE_PACKAGES = [{ command: 'openssl', pkg: 'openssl' }];
+export { ensurePebble, findPebble, PEBBLE_MIN_VERSION, versionAtLeast } from './pebble-install.mjs';
 
-function requireBinary(name) {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  if (found.status !== 0 || path === '') {
-    throw new Error(`'${name}' not found: install the Debian package 'pebble' (apt-get install pebble; npm test and npm run demo do this when run as root)`);
+/**
+ * Pebble's profiles unless a test sets its own: one, like Let's Encrypt's `classic` (90 days, the
+ * CSR's first name kept as the subject CN). One only, because Pebble picks a RANDOM profile for an
+ * order that names none. Pebble's own default profile would drop the CN.
+ */
+export const DEFAULT_PROFILES = { classic: { description: '90 days, the common name kept (like Let\'s Encrypt classic)', validityPeriod: 90 * 86400, promoteCommonName: true } };
+
+/** User-Agent of the harness's own requests: Pebble 2.10 refuses requests without one (RFC 8555 §6.1). */
+const USER_AGENT = 'certnode-test-harness';
+
+function requirePebble() {
+  const found = findPebble();
+  if (!found) {
+    throw new Error(`Pebble >= ${PEBBLE_MIN_VERSION} not found: npm test, npm run demo and npm run bench install it when run as root (Debian's forky/sid package 'pebble', unpacked into ${PEBBLE_HOME})`);
   }
-  return path;
+  return found;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -62,13 +72,27 @@ export function makeTlsFiles(dir) {
 
 function getText(url, ca) {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca, agent: false, timeout: 2000 }, (res) => {
+    const req = https.get(url, { ca, agent: false, timeout: 2000, headers: { 'User-Agent': USER_AGENT } }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+  });
+}
+
+function postJson(url, body, ca) {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(JSON.stringify(body));
+    const req = https.request(url, { method: 'POST', ca, agent: false, timeout: 5000, headers: { 'User-Agent': USER_AGENT, 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(payload);
   });
 }
 
@@ -115,21 +139,21 @@ function stopProcess(child) {
 
 /** @param {import('./pebble.d.mts').PebbleOptions} [opts] */
 export async function startPebble(opts = {}) {
-  const pebbleBin = requireBinary('pebble');
-  const challBin = requireBinary('pebble-challtestsrv');
+  const { pebble: pebbleBin, challtestsrv: challBin } = requirePebble();
   const dir = mkdtempSync(join(tmpdir(), 'certnode-pebble-'));
   const tls = makeTlsFiles(dir);
   const ca = readFileSync(tls.caFile, 'utf8');
-  const [listen, management, dnsPort, challMgmt, tlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [listen, management, dnsPort, challMgmt, tlsPortFree] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const httpPort = opts.httpPort ?? (await freePort());
+  const tlsPort = opts.tlsPort ?? tlsPortFree;
 
   const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-  // No http-01/https-01/tls-alpn-01 listeners (they would take 5001-5003 on all addresses);
-  // no AAAA answers, so Pebble validates over 127.0.0.1 where the test listeners are.
+  // No http-01/https-01/tls-alpn-01/DoH listeners (they would take 5001-5003 and 8443 on all
+  // addresses); no AAAA answers, so Pebble validates over 127.0.0.1 where the test listeners are.
   const challLog = join(dir, 'pebble-challtestsrv.log');
   const chall = startProcess(
     challBin,
-    ['-http01', '', '-https01', '', '-tlsalpn01', '', '-defaultIPv6', '', '-defaultIPv4', '127.0.0.1', '-dns01', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${challMgmt}`],
+    ['-http01', '', '-https01', '', '-tlsalpn01', '', '-doh', '', '-defaultIPv6', '', '-defaultIPv4', '127.0.0.1', '-dnsserver', `127.0.0.1:${dnsPort}`, '-management', `127.0.0.1:${challMgmt}`],
     baseEnv,
     challLog,
   );
@@ -145,6 +169,9 @@ export async function startPebble(opts = {}) {
       ocspResponderURL: '',
       externalAccountBindingRequired: opts.eabRequired === true,
       ...(opts.eabKeys ? { externalAccountMACKeys: opts.eabKeys } : {}),
+      profiles: opts.profiles ?? DEFAULT_PROFILES,
+      ...(opts.retryAfter ? { retryAfter: opts.retryAfter } : {}),
+      ...(opts.keyAlgorithm ? { keyAlgorithm: opts.keyAlgorithm } : {}),
     },
   };
   const configFile = join(dir, 'pebble-config.json');
@@ -214,6 +241,11 @@ export async function startPebble(opts = {}) {
     },
     log: pebble.output,
     challtestsrvLog: chall.output,
+    async setRenewalInfo(certificatePem, info) {
+      const ARIResponse = typeof info === 'string' ? info : JSON.stringify(info);
+      const res = await postJson(`${managementUrl}/set-renewal-info/`, { Certificate: certificatePem, ARIResponse }, ca);
+      if (res.status !== 200) throw new Error(`POST ${managementUrl}/set-renewal-info/: HTTP ${res.status} ${res.body}`);
+    },
     root: (index = 0) => fetchPem(`/roots/${index}`),
     intermediate: (index = 0) => fetchPem(`/intermediates/${index}`),
     stop,

@@ -5,7 +5,7 @@ _certnode_subs() {
   case "$1" in
     '') echo 'acme cert config' ;;
     'acme') echo 'account directories cert plugin' ;;
-    'acme account') echo 'list register info update deactivate' ;;
+    'acme account') echo 'list register info update rollover deactivate' ;;
     'acme cert') echo 'order renew persist-record revoke' ;;
     'acme plugin') echo 'list config add set remove test apis' ;;
     'cert') echo 'info set delete update' ;;
@@ -22,6 +22,7 @@ _certnode_opts() {
     'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key --key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account update') echo '--contact --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme account rollover') echo '--key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account deactivate') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme directories') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
@@ -32,8 +33,8 @@ _certnode_opts() {
     'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin remove') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin test') echo '--alias --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin apis') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;

@@ -69,10 +69,13 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
     .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))
     .addOption(new Option('--key-type <type>', 'account key: ec-256 (default), ec-384, rsa-2048, rsa-3072 or rsa-4096'));
-  leaf(account, 'info', 'show an ACME account', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
+  leaf(account, 'info', 'show an ACME account (key type included) and what its CA offers: profiles, ARI, key rollover, EAB, terms of service', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
     .argument('[name]', "account name (default 'default')")
     .addOption(list('--contact <list>', 'new contact e-mail addresses'));
+  leaf(account, 'rollover', 'replace the account key at the CA (RFC 8555 key change), then in the account file', () => import('./acme/account/rollover.ts'))
+    .argument('[name]', "account name (default 'default')")
+    .addOption(new Option('--key-type <type>', "new key: ec-256, ec-384, rsa-2048, rsa-3072 or rsa-4096 (default: the current key's type)"));
   leaf(account, 'deactivate', 'deactivate an account at the CA and retire its file', () => import('./acme/account/deactivate.ts'))
     .argument('[name]', "account name (default 'default')")
     .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'));
@@ -108,8 +111,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       )
       .addOption(bool('--disable', 'flag to disable the config'))
       .addOption(list('--nodes <list>', 'list of node names the plugin is meant for'))
-      .addOption(new Option('--port <port>', 'TCP port of the http-01 listener (default 80); standalone plugins only'))
-      .addOption(new Option('--address <ip>', 'address of the http-01 listener (default all addresses); standalone plugins only'));
+      .addOption(new Option('--port <port>', 'TCP port of the listener (default 80 for http-01, 443 for tls-alpn-01); standalone plugins only'))
+      .addOption(new Option('--address <ip>', 'address of the listener (default all addresses); standalone plugins only'))
+      .addOption(new Option('--challenge <type>', 'http-01 (default) or tls-alpn-01 (RFC 8737: a TLS listener, for hosts whose port 80 is closed); standalone plugins only'));
   pluginOptions(
     leaf(plugin, 'add', 'add a challenge plugin', () => import('./acme/plugin/add.ts'))
       .argument('<type>', 'plugin type: dns or standalone')

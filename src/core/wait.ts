@@ -19,6 +19,8 @@ export interface WaitOptions {
   /** Called at most every `progressEveryMs` while still waiting (elapsed, last status). */
   onProgress?: (elapsedMs: number, status: string) => void;
   progressEveryMs?: number;
+  /** Told when a poll's Retry-After sets the next wait: what the server asked for, and the wait (bounded). */
+  onRetryAfter?: (requestedMs: number, waitMs: number) => void;
 }
 
 export const DEFAULT_INTERVALS_MS: readonly number[] = [250, 250, 500, 500, 1000, 1000, 2000];
@@ -42,7 +44,10 @@ export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>
       throw new CliError(`gave up after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} (last status: ${result.status})`);
     }
     let delay = intervals[Math.min(attempt, intervals.length - 1)]!;
-    if (result.retryAfterMs !== undefined) delay = Math.min(Math.max(result.retryAfterMs, delay), opts.maxRetryAfterMs ?? 10_000);
+    if (result.retryAfterMs !== undefined) {
+      delay = Math.min(Math.max(result.retryAfterMs, delay), opts.maxRetryAfterMs ?? 10_000);
+      opts.onRetryAfter?.(result.retryAfterMs, Math.min(delay, remaining));
+    }
     await opts.sleep(Math.min(delay, remaining));
   }
 }

@@ -33,6 +33,9 @@ test(
     assert.match(r.stdout, /Registration successful/);
     assert.ok(!r.stdout.includes(HMAC) && !r.stderr.includes(HMAC), 'the HMAC key must not be printed');
     assert.deepEqual(files(), ['bound']);
+    const info = await runCli(['--output-format', 'json', 'acme', 'account', 'info', 'bound'], { configDir: dir, env: pebble.env });
+    assert.equal(info.code, 0, info.stderr);
+    assert.equal((JSON.parse(info.stdout) as { ca: { 'eab-required': boolean } }).ca['eab-required'], true, 'account info says the CA requires EAB');
   }),
 );
 

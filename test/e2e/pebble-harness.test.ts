@@ -5,12 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN, baseEnv, runCli } from '../helpers/cli.ts';
-import { pebbleFixture } from '../helpers/pebble.ts';
+import { DEFAULT_PROFILES, ensurePebble, findPebble, PEBBLE_MIN_VERSION, pebbleFixture, versionAtLeast } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
 const N = 60;
@@ -45,3 +46,51 @@ test(`an order of ${N} names completes while the test's event loop is blocked (s
   // one challenge POST and one authorization GET per name at least
   assert.ok((await pebble.requestCount()) - before >= 2 * N);
 }));
+
+test('the test bed is Pebble >= 2.10 from Debian: its directory offers ARI, key rollover and the configured profiles; it refuses a request without User-Agent', fixture.withLogs(async () => {
+  const pebble = fixture.get();
+  const found = findPebble();
+  assert.ok(found, 'Pebble found');
+  assert.ok(versionAtLeast(found.version, PEBBLE_MIN_VERSION), found.version);
+  assert.match(found.version, /^\d+\.\d+\.\d+\+ds\d*-\d+/, 'a Debian package version');
+  const get = (headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https
+        .get(pebble.directoryUrl, { ca: readFileSync(pebble.caFile), agent: false, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (d: string) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', reject);
+    });
+  const dir = await get({ 'User-Agent': 'certnode-test' });
+  assert.equal(dir.status, 200);
+  const directory = JSON.parse(dir.body) as { renewalInfo?: string; keyChange?: string; meta?: { profiles?: Record<string, string> } };
+  assert.match(directory.renewalInfo ?? '', /^https:\/\/127\.0\.0\.1:\d+\//);
+  assert.match(directory.keyChange ?? '', /^https:\/\/127\.0\.0\.1:\d+\//);
+  assert.deepEqual(Object.keys(directory.meta?.profiles ?? {}), Object.keys(DEFAULT_PROFILES));
+  const anonymous = await get({});
+  assert.equal(anonymous.status, 400);
+  assert.match(anonymous.body, /User-Agent/);
+}));
+
+test('the prerequisite step is idempotent: with Pebble in place it runs no apt at all', () => {
+  const fake = mkdtempSync(join(tmpdir(), 'certnode-fake-apt-'));
+  const marker = join(fake, 'called');
+  for (const tool of ['apt-get', 'apt-cache', 'dpkg-deb']) {
+    writeFileSync(join(fake, tool), `#!/bin/sh\necho "${tool} $*" >> '${marker}'\nexit 1\n`);
+    chmodSync(join(fake, tool), 0o755);
+  }
+  const path = process.env.PATH;
+  process.env.PATH = `${fake}:${path ?? '/usr/bin:/bin'}`;
+  const lines: string[] = [];
+  try {
+    const result = ensurePebble({ log: (line) => lines.push(line) });
+    assert.deepEqual(result.ok && { installed: result.installed, version: result.version }, { installed: false, version: findPebble()!.version });
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.equal(existsSync(marker), false, existsSync(marker) ? readFileSync(marker, 'utf8') : '');
+  assert.deepEqual(lines, [], 'nothing to say');
+  rmSync(fake, { recursive: true, force: true });
+});

@@ -5,7 +5,7 @@
 
 import { startPebble, type Pebble, type PebbleOptions } from '#pebble';
 
-export { freePort, startPebble, type Pebble, type PebbleOptions } from '#pebble';
+export { DEFAULT_PROFILES, ensurePebble, findPebble, freePort, PEBBLE_MIN_VERSION, startPebble, versionAtLeast, type Pebble, type PebbleOptions } from '#pebble';
 
 /**
  * Tests that share one Pebble per file: starts it before the first test, stops it after the

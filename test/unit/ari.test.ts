@@ -53,14 +53,19 @@ test('renewalInfo: window, explanation, Retry-After bounded to [1 min, 1 day], 6
   const now = new Date('2026-01-01T00:00:00Z');
   const t0 = now.getTime() / 1000;
   const body = JSON.stringify({ suggestedWindow: { start: '2026-01-10T00:00:00Z', end: '2026-01-11T00:00:00Z' }, explanationURL: 'https://ca/x' });
-  const info = parseRenewalInfo(200, body, '3600', now)!;
-  assert.deepEqual(info, { start: Date.parse('2026-01-10T00:00:00Z') / 1000, end: Date.parse('2026-01-11T00:00:00Z') / 1000, explanationURL: 'https://ca/x', nextCheck: t0 + 3600 });
-  assert.equal(parseRenewalInfo(200, body, undefined, now)!.nextCheck, t0 + ARI_DEFAULT_RETRY_S);
-  assert.equal(parseRenewalInfo(200, body, '1', now)!.nextCheck, t0 + 60);
-  assert.equal(parseRenewalInfo(200, body, String(7 * 86400), now)!.nextCheck, t0 + 86400);
-  assert.equal(parseRenewalInfo(404, body, undefined, now), undefined);
-  assert.equal(parseRenewalInfo(200, '{"suggestedWindow":{"start":"2026-01-11T00:00:00Z","end":"2026-01-10T00:00:00Z"}}', undefined, now), undefined);
-  assert.equal(parseRenewalInfo(200, 'not json', undefined, now), undefined);
+  const info = (r: ReturnType<typeof parseRenewalInfo>) => {
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.info;
+  };
+  assert.deepEqual(info(parseRenewalInfo(200, body, '3600', now)), { start: Date.parse('2026-01-10T00:00:00Z') / 1000, end: Date.parse('2026-01-11T00:00:00Z') / 1000, explanationURL: 'https://ca/x', nextCheck: t0 + 3600 });
+  assert.equal(info(parseRenewalInfo(200, body, undefined, now)).nextCheck, t0 + ARI_DEFAULT_RETRY_S);
+  assert.equal(info(parseRenewalInfo(200, body, '1', now)).nextCheck, t0 + 60);
+  assert.equal(info(parseRenewalInfo(200, body, String(7 * 86400), now)).nextCheck, t0 + 86400);
+  assert.deepEqual(parseRenewalInfo(404, body, undefined, now), { ok: false, reason: 'HTTP 404' });
+  assert.deepEqual(parseRenewalInfo(400, '{"type":"urn:ietf:params:acme:error:malformed","detail":"All requests MUST include a User-Agent header"}', undefined, now), { ok: false, reason: 'HTTP 400 - All requests MUST include a User-Agent header' });
+  const noWindow = { ok: false, reason: 'the answer has no valid suggestedWindow' };
+  assert.deepEqual(parseRenewalInfo(200, '{"suggestedWindow":{"start":"2026-01-11T00:00:00Z","end":"2026-01-10T00:00:00Z"}}', undefined, now), noWindow);
+  assert.deepEqual(parseRenewalInfo(200, 'not json', undefined, now), noWindow);
 });
 
 test('renewal instant: uniform in the window; the same window keeps the instant picked before', () => {
@@ -71,23 +76,24 @@ test('renewal instant: uniform in the window; the same window keeps the instant 
   assert.equal(renewalInstant({ start: 1000, end: 3000 }, { ...w, renewAt: 1234 }, () => 0.5), 2000, 'a new window: a new pick');
 });
 
-test('combined decision with a fake clock: ARI makes it earlier, never later', () => {
+test('combined decision with a fake clock: ARI makes it earlier, or later within half of the time left', () => {
   const notBefore = new Date('2026-01-01T00:00:00Z');
-  const notAfter = new Date('2026-03-31T00:00:00Z'); // 89 days: lifetime due from day ~59
+  const notAfter = new Date('2026-03-31T00:00:00Z'); // 89 days: lifetime due from 2026-03-01T08:00, bound 2026-03-16T04:00
   const s = (iso: string): number => Date.parse(iso) / 1000;
+  const combined = (window: { start: number; end: number; renewAt: number }, iso: string) => combineWithAri(renewalDecision(notBefore, notAfter, new Date(iso)), window, new Date(iso), notAfter);
   const ari = { start: s('2026-01-20T00:00:00Z'), end: s('2026-01-22T00:00:00Z'), renewAt: s('2026-01-21T00:00:00Z') };
-  const at = (iso: string) => combineWithAri(renewalDecision(notBefore, notAfter, new Date(iso)), ari, new Date(iso));
-  assert.deepEqual(at('2026-01-20T12:00:00Z'), { due: false, dueAt: new Date('2026-01-21T00:00:00Z'), reason: 'ari' });
-  assert.equal(at('2026-01-21T00:00:00Z').due, true);
-  assert.equal(at('2026-02-15T00:00:00Z').due, true, 'a window that has ended: due at once');
-  const late = { start: s('2026-03-20T00:00:00Z'), end: s('2026-03-25T00:00:00Z'), renewAt: s('2026-03-22T00:00:00Z') };
-  const d = combineWithAri(renewalDecision(notBefore, notAfter, new Date('2026-03-10T00:00:00Z')), late, new Date('2026-03-10T00:00:00Z'));
-  assert.equal(d.reason, 'lifetime');
-  assert.equal(d.due, true, 'a window after the lifetime rule does not postpone renewal');
-  assert.deepEqual(combineWithAri(renewalDecision(notBefore, notAfter, notBefore), undefined, notBefore).reason, 'lifetime');
+  assert.deepEqual(combined(ari, '2026-01-20T12:00:00Z'), { due: false, dueAt: new Date('2026-01-21T00:00:00Z'), reason: 'ari' });
+  assert.equal(combined(ari, '2026-01-21T00:00:00Z').due, true);
+  assert.equal(combined(ari, '2026-02-15T00:00:00Z').due, true, 'a window that has ended: due at once');
+  const later = { start: s('2026-03-05T00:00:00Z'), end: s('2026-03-07T00:00:00Z'), renewAt: s('2026-03-06T00:00:00Z') };
+  assert.deepEqual(combined(later, '2026-03-02T00:00:00Z'), { due: false, dueAt: new Date('2026-03-06T00:00:00Z'), reason: 'ari' }, 'postponed past the lifetime rule');
+  const tooLate = { start: s('2026-03-20T00:00:00Z'), end: s('2026-03-25T00:00:00Z'), renewAt: s('2026-03-22T00:00:00Z') };
+  assert.deepEqual(combined(tooLate, '2026-03-10T00:00:00Z'), { due: false, dueAt: new Date('2026-03-16T04:00:00Z'), reason: 'lifetime' }, 'postponed at most to the bound');
+  assert.equal(combined(tooLate, '2026-03-16T04:00:00Z').due, true);
+  assert.deepEqual(combineWithAri(renewalDecision(notBefore, notAfter, notBefore), undefined, notBefore, notAfter).reason, 'lifetime');
 });
 
-test('renewalInfo GET: a server that never answers gives undefined within the bound; a closed port too', async () => {
+test('renewalInfo GET: a server that never answers fails within the bound, saying so; a closed port too', async () => {
   const held = new Set<Socket>();
   const silent = createServer((socket) => {
     held.add(socket);
@@ -97,12 +103,12 @@ test('renewalInfo GET: a server that never answers gives undefined within the bo
   const ctx = { env: {}, now: () => new Date() } as unknown as Context;
   try {
     const started = Date.now();
-    assert.equal(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), undefined);
+    assert.deepEqual(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), { ok: false, reason: 'no answer within 0.3 s' });
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   } finally {
     for (const socket of held) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   }
-  assert.equal(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), undefined);
-  assert.equal(await fetchRenewalInfo(ctx, 'http://127.0.0.1:1/renewal-info', 'a.b', 300), undefined, 'only https');
+  assert.deepEqual(await fetchRenewalInfo(ctx, `https://127.0.0.1:${port}/renewal-info`, 'a.b', 300), { ok: false, reason: `connect ECONNREFUSED 127.0.0.1:${port}` });
+  assert.deepEqual(await fetchRenewalInfo(ctx, 'http://127.0.0.1:1/renewal-info', 'a.b', 300), { ok: false, reason: "'http://127.0.0.1:1/renewal-info' is not an https URL" }, 'only https');
 });

@@ -19,10 +19,12 @@ test('waitFor: short first intervals, then backs off; returns the value', async 
 test('waitFor: honours Retry-After, capped', async () => {
   const clock = fakeClock();
   let calls = 0;
-  await waitFor({ what: 'x', timeoutMs: 60_000, maxRetryAfterMs: 5000, ...clock }, async (): Promise<Poll<null>> =>
+  const told: [number, number][] = [];
+  await waitFor({ what: 'x', timeoutMs: 60_000, maxRetryAfterMs: 5000, ...clock, onRetryAfter: (asked, wait) => told.push([asked, wait]) }, async (): Promise<Poll<null>> =>
     ++calls === 3 ? { done: true, value: null } : { done: false, status: 'processing', retryAfterMs: calls === 1 ? 2000 : 3_600_000 },
   );
   assert.deepEqual(clock.slept, [2000, 5000]);
+  assert.deepEqual(told, [[2000, 2000], [3_600_000, 5000]], 'each Retry-After is reported with the wait it set');
 });
 
 test('waitFor: gives up at the bound and says what it waited for and the last status', async () => {

@@ -7,11 +7,13 @@ import { loadAccount, retireAccountFile, updateAccountFile, withAccountLock } fr
 import { runTask } from '../output/tasklog.ts';
 import type { Result } from '../output/render.ts';
 import { openAcme } from './client.ts';
+import { settledAccount } from './rollover.ts';
 
 /** POST the new contact (or an empty update, which refreshes) and save what the CA returns. */
 export function updateAccount(env: CommandEnv, name: string, contact: string[] | undefined): Promise<Result> {
   loadAccount(env.paths, name); // a missing account fails before the task starts, as in pvenode
   return runTask(env, async () => {
+    await settledAccount(env.ctx, env.paths, name);
     const saved = await updateAccountFile(env.paths, name, async (acc) => {
       const acme = await openAcme(env.ctx, { directoryUrl: acc.directory, version: VERSION });
       const account = await acme.account(acc.key, acc.location).update(contact ? { contact } : {});
@@ -27,8 +29,11 @@ export function updateAccount(env: CommandEnv, name: string, contact: string[] |
  */
 export function deactivateAccount(env: CommandEnv, name: string, force: boolean): Promise<Result> {
   loadAccount(env.paths, name);
-  return runTask(env, (log) =>
-    withAccountLock(env.paths, name, async () => {
+  return runTask(env, async (log) => {
+    await settledAccount(env.ctx, env.paths, name, log).catch((err: unknown) => {
+      if (!force) throw err;
+    });
+    return withAccountLock(env.paths, name, async () => {
       const acc = loadAccount(env.paths, name);
       let account = acc.account;
       try {
@@ -45,6 +50,6 @@ export function deactivateAccount(env: CommandEnv, name: string, force: boolean)
         log.info(`Renaming account file from '${from}' to '${to}'`);
       }
       return { kind: 'object', data: { ...accountInfo({ ...acc, account }), ...(to ? { file: to } : {}) } };
-    }),
-  );
+    });
+  });
 }

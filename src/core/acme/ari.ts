@@ -6,6 +6,7 @@ import * as https from 'node:https';
 import type { Context } from '../../context.ts';
 import { retryAfterSeconds } from './problems.ts';
 import { trustedCa } from './trust.ts';
+import { userAgent } from './user-agent.ts';
 
 export const ARI_TIMEOUT_MS = 10_000;
 /** Without a Retry-After, ask again after 6 h (certbot's default); never sooner than 1 min, never later than a day (RFC 9773 §4.3.3). */
@@ -105,54 +106,70 @@ export interface RenewalInfo {
   nextCheck: number;
 }
 
-/** A renewalInfo response, checked; undefined when it is not one. */
-export function parseRenewalInfo(status: number, body: string, retryAfter: string | undefined, now: Date): RenewalInfo | undefined {
-  if (status !== 200) return undefined;
+/** A renewalInfo answer, or why there is none (one line: the caller logs it and falls back to the lifetime rule). */
+export type RenewalInfoResult = { ok: true; info: RenewalInfo } | { ok: false; reason: string };
+
+/** A renewalInfo response, checked. */
+export function parseRenewalInfo(status: number, body: string, retryAfter: string | undefined, now: Date): RenewalInfoResult {
   let data: unknown;
   try {
     data = JSON.parse(body);
   } catch {
-    return undefined;
+    data = undefined;
   }
-  const window = (data as { suggestedWindow?: { start?: unknown; end?: unknown } } | null)?.suggestedWindow;
+  if (status !== 200) {
+    const detail = (data as { detail?: unknown } | undefined)?.detail;
+    return { ok: false, reason: `HTTP ${status}${typeof detail === 'string' && detail !== '' ? ` - ${detail.split('\n')[0]}` : ''}` };
+  }
+  const window = (data as { suggestedWindow?: { start?: unknown; end?: unknown } } | null | undefined)?.suggestedWindow;
   const start = typeof window?.start === 'string' ? Date.parse(window.start) : NaN;
   const end = typeof window?.end === 'string' ? Date.parse(window.end) : NaN;
-  if (Number.isNaN(start) || Number.isNaN(end) || end < start) return undefined;
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) return { ok: false, reason: 'the answer has no valid suggestedWindow' };
   const explanation = (data as { explanationURL?: unknown }).explanationURL;
   const retry = retryAfterSeconds(retryAfter, now) ?? ARI_DEFAULT_RETRY_S;
   const wait = Math.min(ARI_MAX_RETRY_S, Math.max(ARI_MIN_RETRY_S, retry));
   return {
-    start: Math.floor(start / 1000),
-    end: Math.floor(end / 1000),
-    ...(typeof explanation === 'string' && explanation !== '' ? { explanationURL: explanation } : {}),
-    nextCheck: Math.floor(now.getTime() / 1000) + wait,
+    ok: true,
+    info: {
+      start: Math.floor(start / 1000),
+      end: Math.floor(end / 1000),
+      ...(typeof explanation === 'string' && explanation !== '' ? { explanationURL: explanation } : {}),
+      nextCheck: Math.floor(now.getTime() / 1000) + wait,
+    },
   };
 }
 
-/** GET `<renewalInfoUrl>/<certId>` with a bounded time; undefined on any failure (the caller falls back to the lifetime rule). */
-export async function fetchRenewalInfo(ctx: Context, renewalInfoUrl: string, id: string, timeoutMs = ARI_TIMEOUT_MS): Promise<RenewalInfo | undefined> {
+/** GET `<renewalInfoUrl>/<certId>` with a bounded time; on any failure, why (the caller falls back to the lifetime rule). */
+export async function fetchRenewalInfo(ctx: Context, renewalInfoUrl: string, id: string, timeoutMs = ARI_TIMEOUT_MS): Promise<RenewalInfoResult> {
   let ca: string[] | undefined;
   let url: URL;
   try {
     ca = trustedCa(ctx.env);
     url = new URL(`${renewalInfoUrl.replace(/\/+$/, '')}/${id}`);
-    if (url.protocol !== 'https:') return undefined;
-  } catch {
-    return undefined;
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
+  if (url.protocol !== 'https:') return { ok: false, reason: `'${renewalInfoUrl}' is not an https URL` };
   return new Promise((resolve) => {
-    const req = https.get(url, { agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}), headers: { Accept: 'application/json' } }, (res) => {
+    let timedOut = false;
+    const fail = (err: Error): void => resolve({ ok: false, reason: timedOut ? `no answer within ${timeoutMs / 1000} s` : err.message || (err as NodeJS.ErrnoException).code || 'request failed' });
+    const headers = { Accept: 'application/json', 'User-Agent': userAgent() };
+    const req = https.get(url, { agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}), headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', () => resolve(undefined));
+      res.on('error', fail);
       res.on('end', () => {
         const retryAfter = res.headers['retry-after'];
         resolve(parseRenewalInfo(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, ctx.now()));
       });
     });
-    const overall = setTimeout(() => req.destroy(new Error('timeout')), timeoutMs);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(undefined));
+    const expire = (): void => {
+      timedOut = true;
+      req.destroy(new Error('timeout'));
+    };
+    const overall = setTimeout(expire, timeoutMs);
+    req.on('timeout', expire);
+    req.on('error', fail);
     req.on('close', () => clearTimeout(overall));
   });
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { CommandEnv } from '../../commands/command.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
-import { accountExists, loadAccount } from '../config/accounts.ts';
+import { accountExists } from '../config/accounts.ts';
 import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
@@ -19,6 +19,7 @@ import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
+import { settledAccount } from './rollover.ts';
 import { orderCertificate, type OrderResult } from './order.ts';
 
 export interface NodeCertContext {
@@ -75,18 +76,31 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
   return result;
 }
 
-/** The installed ACME certificate's CertID and directory, for `replaces` (undefined when there is none or it cannot be told). */
-function replacing(targets: CertTargets): { certId: string; directory: string } | undefined {
+/**
+ * The installed ACME certificate's CertID, directory and names, for `replaces` (undefined when
+ * there is none or it cannot be told).
+ */
+function replacing(targets: CertTargets): { certId: string; directory: string; identifiers: string[] } | undefined {
   const pair = readInstalled(targets);
   if (pair.chain === undefined || pair.source !== 'acme') return undefined;
   const state = readAcmeState(targets, pair.chain);
   if (!state) return undefined;
   try {
-    const id = certId(new X509Certificate(pair.chain).raw);
-    return id ? { certId: id, directory: state.directory } : undefined;
+    const cert = new X509Certificate(pair.chain);
+    const id = certId(cert.raw);
+    return id ? { certId: id, directory: state.directory, identifiers: sanValues(cert.subjectAltName) } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `DNS:a.example, IP Address:192.0.2.1` -> `['a.example', '192.0.2.1']` (lower case). */
+export function sanValues(subjectAltName: string | undefined): string[] {
+  if (!subjectAltName) return [];
+  return subjectAltName
+    .split(/,\s*/)
+    .map((entry) => /^(?:DNS|IP Address):(.+)$/.exec(entry.trim())?.[1]?.toLowerCase())
+    .filter((v): v is string => v !== undefined);
 }
 
 export async function reload(env: CommandEnv, log: TaskLog, settings: CertSettings): Promise<void> {
@@ -114,20 +128,25 @@ export function renewCheck(cert: X509Certificate, now: Date): RenewCheck {
   return { decision: renewalDecision(new Date(cert.validFrom), notAfter, now), notAfter };
 }
 
+/** What ariCheck found: the CA's window, or why there is none (undefined: the CA offers no ARI). */
+export type AriCheck = { ari: AriState; fallback?: undefined } | { ari?: undefined; fallback: string } | undefined;
+
 /**
  * The CA's renewal window for the installed ACME certificate (RFC 9773), when its CA offers ARI:
- * the stored answer while its Retry-After lasts, else a fresh GET (bounded; any failure gives
- * undefined, i.e. the lifetime rule alone). Needs no directory fetch and no ACME library.
+ * the stored answer while its Retry-After lasts, else a fresh GET (bounded). When that fails the
+ * caller falls back to the lifetime rule and says so (`fallback` is the one-line reason).
+ * Needs no directory fetch and no ACME library.
  */
-export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, der: Uint8Array, random: () => number = Math.random): Promise<AriState | undefined> {
+export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, der: Uint8Array, random: () => number = Math.random): Promise<AriCheck> {
   const state = readAcmeState(targets, chain);
   if (!state?.renewalInfo) return undefined;
   const now = Math.floor(ctx.now().getTime() / 1000);
-  if (state.ari && now < state.ari.nextCheck) return state.ari;
+  if (state.ari && now < state.ari.nextCheck) return { ari: state.ari };
   const id = certId(der);
-  if (!id) return undefined;
-  const info = await fetchRenewalInfo(ctx, state.renewalInfo, id);
-  if (!info) return undefined;
+  if (!id) return { fallback: 'the certificate has no authority key identifier' };
+  const result = await fetchRenewalInfo(ctx, state.renewalInfo, id);
+  if (!result.ok) return { fallback: result.reason };
+  const info = result.info;
   const ari: AriState = {
     start: info.start,
     end: info.end,
@@ -140,7 +159,7 @@ export async function ariCheck(ctx: Context, targets: CertTargets, chain: string
   } catch {
     // not persisting costs one more GET next time, nothing else
   }
-  return ari;
+  return { ari };
 }
 
 /** RFC 5280 revocation reasons that ACME allows. */
@@ -164,7 +183,7 @@ export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: N
   const { cert } = installedAcmeCertificate(nodeCert.targets);
   const accountName = requireNodeAccount(env);
   log.info('Loading ACME account details');
-  const accountFile = loadAccount(env.paths, accountName);
+  const accountFile = await settledAccount(env.ctx, env.paths, accountName, log);
   const acme = await openAcme(env.ctx, { directoryUrl: accountFile.directory, version: VERSION });
   log.info('Revoking old certificate');
   try {

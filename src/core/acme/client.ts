@@ -10,9 +10,10 @@ import { isIP } from 'node:net';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
 import { trustedCa } from './trust.ts';
+import { userAgent as makeUserAgent } from './user-agent.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
-export const USER_AGENT_PRODUCT = 'certnode';
+export { USER_AGENT_PRODUCT } from './user-agent.ts';
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_BAD_NONCE_RETRIES = 5;
 const MAX_RATE_LIMIT_RETRIES = 2;
@@ -78,6 +79,8 @@ export interface AcmeAccount {
   revoke(certDer: Uint8Array, reason?: number): Promise<void>;
   /** http-01 key authorization or dns-01 TXT value for a challenge of this account. */
   keyAuthorization(challenge: { type: string; token: string }): Promise<string>;
+  /** RFC 8555 §7.3.5 keyChange: the CA binds the account to `newKey` (PEM) from now on. */
+  changeKey(newKey: string): Promise<void>;
 }
 
 export interface AcmeIdentifier {
@@ -183,7 +186,7 @@ export function networkErrorText(err: unknown): string {
 export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeService> {
   const acme = (await import('acme-client')).default;
   const agents = transport(ctx);
-  const userAgent = `${USER_AGENT_PRODUCT}/${opts.version}`;
+  const userAgent = makeUserAgent(opts.version);
   // acme-client's own axios is not used for ACME traffic (we replace request()), but keep it from sleeping if anything does.
   (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
 
@@ -374,6 +377,13 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
           await signed<unknown>(dir.revokeCert, { certificate: Buffer.from(certDer).toString('base64url'), ...(reason === undefined ? {} : { reason }) });
         },
         keyAuthorization: (challenge) => client.getChallengeKeyAuthorization(challenge),
+        async changeKey(newKey) {
+          const dir = await getDirectory();
+          if (!dir.keyChange) throw new CliError('the ACME server does not offer account key rollover (no keyChange in its directory)');
+          // inner JWS: signed by the new key, its jwk in the header, no nonce; outer: the old key, as always
+          const inner = makeClient(newKey).http.createSignedBody(dir.keyChange, { account: location, oldKey: client.http.getJwk() }, { nonce: null as unknown as string, kid: null });
+          await signed<unknown>(dir.keyChange, inner);
+        },
       };
     },
     requestCount: () => requests,

@@ -5,19 +5,20 @@
 import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
-import { loadAccount } from '../config/accounts.ts';
 import { isPersistOnly, type ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
 import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
 import { dnsRecordName, persistValue } from '../challenge/dns-methods.ts';
 import { PROGRESS_EVERY_MS, type DnsRecordOptions } from '../challenge/dns-record.ts';
-import { ChallengeSession, CHALLENGE_TYPE, type ChallengeTask } from '../challenge/session.ts';
+import { ChallengeSession, type ChallengeTask } from '../challenge/session.ts';
+import { pluginChallengeType } from '../challenge/tls-alpn.ts';
 import { AcmeProblemError, CliError, PluginError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { interruptible } from '../interrupt.ts';
 import { waitFor, type Poll } from '../wait.ts';
+import { settledAccount } from './rollover.ts';
 import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeChallenge, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
 
 /** Upper bounds of the waits (each reports what it waited for when it gives up). */
@@ -41,10 +42,11 @@ export interface OrderRequest {
   /** ACME profile to order with; checked against the directory's meta.profiles. */
   profile?: string | undefined;
   /**
-   * The ARI CertID of the certificate this order replaces, and the directory that certificate
-   * came from: sent as `replaces` only to that same CA, and only when it offers ARI.
+   * The ARI CertID of the certificate this order replaces, the directory that certificate came
+   * from and its names: sent as `replaces` only to that same CA, only when it offers ARI, and only
+   * when the order keeps at least one of those names (a CA refuses a replacement sharing none).
    */
-  replaces?: { certId: string; directory: string } | undefined;
+  replaces?: { certId: string; directory: string; identifiers: readonly string[] } | undefined;
 }
 
 export interface OrderResult {
@@ -58,13 +60,24 @@ export interface OrderResult {
   renewalInfo: string | undefined;
 }
 
-const ALREADY_REPLACED = 'urn:ietf:params:acme:error:alreadyReplaced';
-const MALFORMED = 'urn:ietf:params:acme:error:malformed';
+const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
 
-/** The CA refused `replaces` (already replaced, or a CA that chokes on it): worth one retry without it. */
+/**
+ * A newOrder carrying `replaces` was refused: worth one retry without it. CAs refuse `replaces`
+ * in many ways (alreadyReplaced; unauthorized for another account's certificate; Pebble even
+ * with serverInternal for one sharing no name), so any refusal counts but a rate limit, which
+ * the retry would only hit again.
+ */
 function refusedReplaces(err: unknown): boolean {
-  if (!(err instanceof AcmeProblemError)) return false;
-  return err.type === ALREADY_REPLACED || (err.type === MALFORMED && /replaces/i.test(err.message));
+  return err instanceof AcmeProblemError && err.type !== RATE_LIMITED;
+}
+
+/** `replaces` for this order: only to the CA of the old certificate, offering ARI, with a name in common. */
+function replacesFor(req: OrderRequest, directoryUrl: string, offersAri: boolean): string | undefined {
+  const old = req.replaces;
+  if (!offersAri || !old || old.directory !== directoryUrl) return undefined;
+  const names = new Set(old.identifiers.map((n) => n.toLowerCase()));
+  return req.domains.some((d) => names.has(d.domain.toLowerCase())) ? old.certId : undefined;
 }
 
 export interface OrderDeps {
@@ -107,7 +120,7 @@ function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection; p
  */
 function chooseChallenge(authz: AcmeAuthorization, name: string, domain: ConfiguredDomain, plugin: PluginSection): AcmeChallenge {
   const offered = authz.challenges.map((c) => c.type);
-  const wanted: string[] = domain.challenges ?? (plugin.type === 'dns' ? ['dns-01'] : [CHALLENGE_TYPE[plugin.type] ?? plugin.type]);
+  const wanted: string[] = domain.challenges ?? [pluginChallengeType(plugin) ?? plugin.type];
   const challenge = wanted.map((type) => authz.challenges.find((c) => c.type === type)).find((c) => c !== undefined);
   if (challenge) return challenge;
   if (domain.challenges) {
@@ -125,14 +138,15 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
   if (names.size === 0) throw new CliError('ACME domain list in node configuration is missing!');
 
   log.info('Loading ACME account details');
-  const accountFile = loadAccount(deps.paths, req.accountName);
   const uses = pluginUses(req);
+  const accountFile = await settledAccount(ctx, deps.paths, req.accountName, log);
   let session: ChallengeSession | undefined;
   const interrupt = interruptible(ctx, () => {
     // a second interrupt: the process ends right after this; kill the scripts, say what is left
     const left = session?.abandon() ?? [];
     if (left.length) log.warn(`Interrupted again: not removed: ${left.join(', ')}`);
   });
+  const reportRetryAfter = retryAfterReporter(log);
   let acme: AcmeService | undefined;
   session = new ChallengeSession(log, { ctx, paths: deps.paths, sleep: interrupt.sleep, signal: interrupt.signal, teardownSignal: interrupt.teardownSignal, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   try {
@@ -149,7 +163,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
         throw new CliError(`unknown profile '${req.profile}' - ${offered.length ? `the CA offers: ${offered.join(', ')}` : 'the CA offers no profiles'}`);
       }
     }
-    const replaces = directory.renewalInfo && req.replaces && req.replaces.directory === accountFile.directory ? req.replaces.certId : undefined;
+    const replaces = replacesFor(req, accountFile.directory, directory.renewalInfo !== undefined);
 
     log.info('Placing ACME order');
     const identifiers = orderIdentifiers(req.domains);
@@ -159,7 +173,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       order = await account.newOrder({ identifiers, ...profile, ...(replaces ? { replaces } : {}) });
     } catch (err) {
       if (!replaces || !refusedReplaces(err)) throw err;
-      log.info(`The CA refused to mark the order as replacing the installed certificate (${(err as Error).message}) - ordering without 'replaces'`);
+      log.info(`The CA refused the order as a replacement of the installed certificate (${(err as Error).message}) - ordering without 'replaces'`);
       order = await account.newOrder({ identifiers, ...profile });
     }
     const orderUrl = order.url;
@@ -204,7 +218,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       log.info('Triggering validation');
       await Promise.all(tasks.map((task) => account.respondToChallenge(task.challengeUrl)));
       const what = 'the CA to validate ' + describeNames(tasks.map((t) => t.name));
-      order = await pollOrder(account, orderUrl, ['pending'], what, VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx, (elapsedMs, status) =>
+      order = await pollOrder(account, orderUrl, ['pending'], what, VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx, reportRetryAfter, (elapsedMs, status) =>
         log.info(`Waiting for ${what} (status: ${status}) - ${Math.round(elapsedMs / 1000)} s of ${VALIDATION_TIMEOUT_MS / 1000} s`),
       );
       if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data, session);
@@ -221,14 +235,16 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     const csr = await createCsr(orderIdentifiers(req.domains).map((i) => i.value), key);
     log.info('Checking order status');
     if (order.data.status === 'pending') {
-      order = await pollOrder(account, orderUrl, ['pending'], 'the order to become ready', VALIDATION_TIMEOUT_MS, 0, interrupt.sleep, ctx);
+      order = await pollOrder(account, orderUrl, ['pending'], 'the order to become ready', VALIDATION_TIMEOUT_MS, 0, interrupt.sleep, ctx, reportRetryAfter);
     }
     if (order.data.status === 'ready') {
       log.info('Order is ready, finalizing order');
       order = await account.finalize(order.data.finalize, csr);
     }
     if (order.data.status === 'processing') {
-      order = await pollOrder(account, orderUrl, ['processing'], 'the CA to issue the certificate', ISSUANCE_TIMEOUT_MS, order.retryAfterMs ?? FIRST_ISSUANCE_POLL_MS, interrupt.sleep, ctx);
+      // the finalize answer's Retry-After sets the first look (reported, bounded); none: a short one
+      if (order.retryAfterMs !== undefined) reportRetryAfter(order.retryAfterMs, Math.min(order.retryAfterMs, MAX_RETRY_AFTER_MS));
+      order = await pollOrder(account, orderUrl, ['processing'], 'the CA to issue the certificate', ISSUANCE_TIMEOUT_MS, order.retryAfterMs ?? FIRST_ISSUANCE_POLL_MS, interrupt.sleep, ctx, reportRetryAfter);
     }
     if (order.data.status !== 'valid' || !order.data.certificate) {
       throw new CliError(`order status: ${order.data.status}${problemText(order.data.error) ? ` - ${problemText(order.data.error)}` : ''}`);
@@ -251,6 +267,22 @@ function describeNames(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
+/**
+ * Says in the task log what a CA's Retry-After costs (once per distinct request): honoured up to
+ * MAX_RETRY_AFTER_MS at a time, every wait still bounded by its phase's timeout.
+ */
+export function retryAfterReporter(log: TaskLog): (requestedMs: number, waitMs: number) => void {
+  let last: number | undefined;
+  return (requestedMs, waitMs) => {
+    const asked = Math.ceil(requestedMs / 1000);
+    // an HTTP-date Retry-After comes back a second shorter now and then: the same request
+    if (last !== undefined && Math.abs(asked - last) <= 1) return;
+    last = asked;
+    const waiting = Math.ceil(waitMs / 1000);
+    log.info(`The CA asks to wait ${asked} s before looking again (Retry-After)${waiting < asked ? ` - waiting ${waiting} s, the most certnode waits at once` : ''}`);
+  };
+}
+
 /** Poll the order while its status is one of `waiting`, short intervals first, honouring Retry-After. */
 async function pollOrder(
   account: AcmeAccount,
@@ -261,10 +293,11 @@ async function pollOrder(
   initialDelayMs: number,
   sleep: (ms: number) => Promise<void>,
   ctx: Context,
+  onRetryAfter: (requestedMs: number, waitMs: number) => void,
   onProgress?: (elapsedMs: number, status: string) => void,
 ): Promise<AcmeResource<AcmeOrder>> {
   const progress = onProgress ? { onProgress, progressEveryMs: PROGRESS_EVERY_MS } : {};
-  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), ...progress }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
+  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), onRetryAfter, ...progress }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
     const order = await account.fetch<AcmeOrder>(url);
     if (waiting.includes(order.data.status)) return { done: false, status: order.data.status, ...(order.retryAfterMs === undefined ? {} : { retryAfterMs: order.retryAfterMs }) };
     return { done: true, value: order };

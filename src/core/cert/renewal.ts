@@ -36,12 +36,16 @@ export interface CombinedDecision extends RenewalDecision {
 }
 
 /**
- * The lifetime rule, made earlier by an ARI window: due from the instant picked in the window
- * when that comes first (a window that has ended is due at once, its instant being inside it).
+ * The CA's renewal window decides when it has one (RFC 9773 §4.2: renew at the instant picked in
+ * it; a window that has ended is due at once), earlier or later than the lifetime rule. Later only
+ * within a bound: never after half of the time the lifetime rule leaves (a 90-day certificate
+ * 15 days, a 6-day one 36 hours before it expires), so a CA's window cannot make a certificate
+ * expire. Without a window, the lifetime rule.
  */
-export function combineWithAri(lifetime: RenewalDecision, ari: AriWindow | undefined, now: Date): CombinedDecision {
+export function combineWithAri(lifetime: RenewalDecision, ari: AriWindow | undefined, now: Date, notAfter: Date): CombinedDecision {
   if (!ari) return { ...lifetime, reason: 'lifetime' };
+  const latest = lifetime.dueAt.getTime() + Math.floor(Math.max(0, notAfter.getTime() - lifetime.dueAt.getTime()) / 2);
   const ariAt = Math.min(ari.renewAt, ari.end) * 1000;
-  if (ariAt >= lifetime.dueAt.getTime()) return { ...lifetime, reason: 'lifetime' };
+  if (ariAt > latest) return { due: now.getTime() >= latest, dueAt: new Date(latest), reason: 'lifetime' };
   return { due: now.getTime() >= ariAt, dueAt: new Date(ariAt), reason: 'ari' };
 }

@@ -18,20 +18,18 @@ import { DNS_RESOLVERS_ENV, parseResolverList } from './propagation.ts';
 /** How long a dns-persist-01 name without a dns plugin waits for its record to be visible. */
 const PERSIST_CHECK_SECONDS = 30;
 import { StandaloneResponder } from './standalone.ts';
+import { pluginChallengeType, TlsAlpnListeners } from './tls-alpn.ts';
 
 export { DNS_SCRIPT_TIMEOUT_ENV, PROPAGATION_KEY } from './dns-record.ts';
-
-/** The ACME challenge type each plugin type answers. */
-export const CHALLENGE_TYPE: Record<string, 'http-01' | 'dns-01'> = { standalone: 'http-01', dns: 'dns-01' };
 
 export interface ChallengeTask {
   /** The authorization's name as configured (`*.example.com` for a wildcard). */
   name: string;
   domain: ConfiguredDomain;
   plugin: PluginSection;
-  type: 'http-01' | DnsChallenge;
+  type: 'http-01' | 'tls-alpn-01' | DnsChallenge;
   token: string;
-  /** http-01: the key authorization; dns-01, dns-account-01: the TXT value; dns-persist-01: the value we would publish. */
+  /** http-01, tls-alpn-01: the key authorization; dns-01, dns-account-01: the TXT value; dns-persist-01: the value to publish. */
   keyAuthorization: string;
   /** dns-account-01, dns-persist-01: the full record name (see dns-methods.ts). */
   recordName?: string;
@@ -68,10 +66,12 @@ export class ChallengeSession {
   /** In the order their add started: every one is removed, also when its add failed half-way. */
   readonly #records: DnsRecord[] = [];
   readonly #propagation = new Map<ChallengeTask, PropagationOutcome>();
+  readonly #tlsAlpn: TlsAlpnListeners;
 
   constructor(log: TaskLog, opts: SessionOptions) {
     this.#log = log;
     this.#opts = opts;
+    this.#tlsAlpn = new TlsAlpnListeners((line) => log.info(line));
   }
 
   /**
@@ -87,7 +87,11 @@ export class ChallengeSession {
       }
       if (plugin.type === 'dns') resolveDnsPlugin(plugin, name, this.#opts);
     }
-    for (const { plugin, persistOnly } of uses) if (plugin.type === 'standalone' && !persistOnly) await this.#responder(plugin);
+    for (const { plugin, persistOnly } of uses) {
+      if (plugin.type !== 'standalone' || persistOnly) continue;
+      if (pluginChallengeType(plugin) === 'tls-alpn-01') await this.#tlsAlpn.bind(plugin);
+      else await this.#responder(plugin);
+    }
   }
 
   #responder(plugin: PluginSection): Promise<StandaloneResponder> {
@@ -119,6 +123,7 @@ export class ChallengeSession {
       (await this.#responder(task.plugin)).add(task.token, task.keyAuthorization);
       this.#tokens.push({ key: listenerKey(task.plugin), token: task.token });
     }
+    for (const task of tasks.filter((t) => t.type === 'tls-alpn-01')) await this.#tlsAlpn.present(task.plugin, task.name, task.keyAuthorization);
     const dns = tasks.filter((t) => t.type === 'dns-01' || t.type === 'dns-account-01').sort((a, b) => rank(a) - rank(b));
     const added: { task: ChallengeTask; record: DnsRecord }[] = [];
     for (const task of dns) {
@@ -198,12 +203,13 @@ export class ChallengeSession {
     for (const { key, token } of this.#tokens.splice(0)) (await this.#responders.get(key)?.catch(() => undefined))?.remove(token);
     const responders = [...this.#responders.values()];
     this.#responders.clear();
-    const closing = Promise.all(
-      responders.map(async (pending) => {
+    const closing = Promise.all([
+      this.#tlsAlpn.close(),
+      ...responders.map(async (pending) => {
         const responder = await pending.catch(() => undefined);
         await responder?.close();
       }),
-    );
+    ]);
     // one script call at a time, in the order the records were added
     for (const record of this.#records.splice(0)) {
       try {

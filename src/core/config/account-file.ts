@@ -3,6 +3,7 @@
 
 import { toJson } from '../output/render.ts';
 import { ConfigError } from '../errors.ts';
+import { keyTypeOf } from '../acme/keys.ts';
 
 export interface AccountFile {
   /** The account object as the CA returned it. */
@@ -13,11 +14,16 @@ export interface AccountFile {
   location: string;
   /** The terms of service URL agreed to, if any. */
   tos?: string;
+  /**
+   * A key rollover under way (acme account rollover): the new PEM key, kept beside the old one
+   * until the switch is confirmed. Which of the two the CA accepts is asked before the next use.
+   */
+  rollover?: { key: string };
   /** Keys certnode does not know, kept on rewrite. */
   extra: Record<string, unknown>;
 }
 
-const KNOWN = new Set(['account', 'directory', 'directoryUrl', 'key', 'location', 'tos']);
+const KNOWN = new Set(['account', 'directory', 'directoryUrl', 'key', 'location', 'tos', 'rollover']);
 
 export function parseAccountFile(text: string, file: string): AccountFile {
   let data: unknown;
@@ -38,7 +44,9 @@ export function parseAccountFile(text: string, file: string): AccountFile {
   const account = obj.account !== null && typeof obj.account === 'object' && !Array.isArray(obj.account) ? (obj.account as Record<string, unknown>) : {};
   const extra = Object.fromEntries(Object.entries(obj).filter(([k]) => !KNOWN.has(k)));
   const tos = str('tos');
-  return { account, directory, key, location, ...(tos ? { tos } : {}), extra };
+  const pending = obj.rollover as { key?: unknown } | null | undefined;
+  const rollover = pending !== null && typeof pending === 'object' && typeof pending.key === 'string' ? { key: pending.key } : undefined;
+  return { account, directory, key, location, ...(tos ? { tos } : {}), ...(rollover ? { rollover } : {}), extra };
 }
 
 /** PVE style: pretty, keys sorted, trailing newline. */
@@ -47,7 +55,15 @@ export function serializeAccountFile(acc: AccountFile): string {
   return `${toJson({ ...extra, ...known }, true)}\n`;
 }
 
-/** What `account info` shows: everything but the private key. */
+/** What `account info` shows: everything but the private key (its type instead). */
 export function accountInfo(acc: AccountFile): Record<string, unknown> {
-  return { account: acc.account, directory: acc.directory, location: acc.location, ...(acc.tos ? { tos: acc.tos } : {}) };
+  const keyType = keyTypeOf(acc.key);
+  return {
+    account: acc.account,
+    directory: acc.directory,
+    ...(keyType ? { 'key-type': keyType } : {}),
+    location: acc.location,
+    ...(acc.rollover ? { rollover: `pending (new key ${keyTypeOf(acc.rollover.key) ?? 'of unknown type'})` } : {}),
+    ...(acc.tos ? { tos: acc.tos } : {}),
+  };
 }

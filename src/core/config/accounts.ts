@@ -54,6 +54,11 @@ function write(paths: Paths, name: string, acc: AccountFile): void {
   writeFileAtomic(accountPath(paths, name), serializeAccountFile(acc), { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
 }
 
+/** Replace an account file (atomically, 0600); the caller holds its lock (withAccountLock). */
+export function saveAccountFile(paths: Paths, name: string, acc: AccountFile): void {
+  write(paths, name, acc);
+}
+
 /** Save a newly registered account; refuses to replace an existing file. */
 export function createAccountFile(paths: Paths, name: string, acc: AccountFile): Promise<void> {
   return withLock(accountPath(paths, name), lockOptions(), () => {

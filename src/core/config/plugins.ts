@@ -9,7 +9,7 @@ export type PluginType = (typeof PLUGIN_TYPES)[number];
 /** Options each plugin type accepts (besides its type and id). */
 export const PLUGIN_PROPERTIES: Record<PluginType, readonly string[]> = {
   dns: ['api', 'data', 'disable', 'nodes', 'propagation', 'validation-delay'],
-  standalone: ['address', 'disable', 'nodes', 'port'],
+  standalone: ['address', 'challenge', 'disable', 'nodes', 'port'],
 };
 const REQUIRED: Record<PluginType, readonly string[]> = { dns: ['api'], standalone: [] };
 
@@ -31,6 +31,8 @@ export interface PluginInput {
   propagation?: PropagationMode;
   port?: number;
   address?: string;
+  /** The standalone plugin's challenge: http-01 (default) or tls-alpn-01. */
+  challenge?: 'http-01' | 'tls-alpn-01';
 }
 
 export interface PluginView {

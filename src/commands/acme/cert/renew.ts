@@ -22,8 +22,11 @@ export const command: LeafCommand<{ force: boolean }> = {
     const now = env.ctx.now();
     const { decision: lifetime, notAfter } = renewCheck(cert, now);
     // a hand-set certificate is not ours to renew: no need to ask its CA anything
-    const ari = pair.source === 'acme' && !opts.force ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
-    const decision = combineWithAri(lifetime, ari, now);
+    const checked = pair.source === 'acme' && !opts.force ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
+    const ari = checked?.ari;
+    // the CA offers ARI but gave no answer: say so (not an error), the lifetime rule decides
+    const fallback = checked?.fallback === undefined ? '' : `No renewal information from the CA (ARI: ${checked.fallback}) - deciding by the certificate's lifetime\n`;
+    const decision = combineWithAri(lifetime, ari, now, notAfter);
     const status = {
       due: decision.due,
       'due-from': Math.floor(decision.dueAt.getTime() / 1000),
@@ -31,6 +34,7 @@ export const command: LeafCommand<{ force: boolean }> = {
       source: pair.source,
       renewed: false,
       ...(ari ? { ari: { start: ari.start, end: ari.end, 'renew-at': ari.renewAt, 'next-check': ari.nextCheck, ...(ari.explanationURL ? { explanation: ari.explanationURL } : {}) } } : {}),
+      ...(checked?.fallback === undefined ? {} : { 'ari-unavailable': checked.fallback }),
     };
     if (!opts.force && pair.source === 'custom') {
       return { kind: 'text', text: "The installed certificate was set by hand (cert set), not renewing it; 'acme cert renew --force' replaces it with an ACME certificate.\n", data: status };
@@ -39,12 +43,13 @@ export const command: LeafCommand<{ force: boolean }> = {
     const explained = ari?.explanationURL ? `The CA explains its renewal window at ${ari.explanationURL}\n` : '';
     if (!opts.force && !decision.due) {
       const days = Math.round((notAfter.getTime() - decision.dueAt.getTime()) / DAY_MS);
-      const text = `Certificate does not expire within the next ${days} days, not renewing (due for renewal from ${localTime(status['due-from'])}${why ? `; ${why}` : ''}).\n${explained}`;
+      const text = `${fallback}Certificate does not expire within the next ${days} days, not renewing (due for renewal from ${localTime(status['due-from'])}${why ? `; ${why}` : ''}).\n${explained}`;
       return { kind: 'text', text, data: status };
     }
     requireNodeAccount(env);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
+        if (fallback) log.info(fallback.trimEnd());
         if (!opts.force && decision.reason === 'ari') {
           log.info(`Renewing early: the CA suggests it (${why})`);
           if (explained) log.info(explained.trimEnd());

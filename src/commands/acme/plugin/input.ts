@@ -22,6 +22,10 @@ export async function pluginInput(raw: RawOptions, env: CommandEnv): Promise<Plu
   }
   if (raw.port !== undefined) input.port = parseInteger(raw.port, 'port', 1, 65535);
   if (raw.address !== undefined) input.address = checkIpAddress(raw.address, 'address');
+  if (raw.challenge !== undefined) {
+    if (raw.challenge !== 'http-01' && raw.challenge !== 'tls-alpn-01') throw new UsageError(`value '${raw.challenge}' does not have a value in the enumeration 'http-01, tls-alpn-01'`, 'challenge');
+    input.challenge = raw.challenge;
+  }
   return input;
 }
 
