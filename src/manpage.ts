@@ -29,6 +29,10 @@ const EXIT_STATUS: [string, string][] = [
   ['128+N', 'Ended by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (closed terminal). An order first kills a running DNS script, removes its records and closes its listener.'],
 ];
 
+const DNS_METHODS =
+  'acmedomainN takes challenge=<method>[|<method>...]: dns-01 (default; _acme-challenge.<domain>), dns-account-01 (_<label>._acme-challenge.<domain>, the label derived from the ACME account URL, so several accounts can validate one name at the same time) or dns-persist-01 (_validation-persist.<domain> TXT "<issuer>; accounturi=<account URL>[; policy=wildcard]", published once with acme cert persist-record --apply and left in place; orders then run no script). ' +
+  'Methods are tried in the order given; when the CA offers none of them the order fails before any record is touched. A name validated only by dns-persist-01 needs no dns plugin.';
+
 const DNS_SCRIPTS =
   'DNS API scripts are untrusted. Their calls within one order run one at a time (adds in the order of the configured names, then removes), so provider APIs that read and write back a whole record set lose nothing. ' +
   'As root, each script runs as a user id no other process uses (picked per run from 0x7a000000..0x7a00ffff and claimed under /run/certnode/uids), without supplementary groups and with no-new-privs, HOME and TMPDIR in a private directory under /run/certnode; ' +
@@ -71,6 +75,7 @@ export function generateManPage(program: Command, version: string): string {
   }
   out += '.SH GLOBAL OPTIONS\n';
   out += optionLines(program.options);
+  out += `.SH DNS VALIDATION METHODS\n${esc(DNS_METHODS)}\n`;
   out += `.SH DNS SCRIPTS\n${esc(DNS_SCRIPTS)}\n`;
   out += '.SH ENVIRONMENT\n';
   for (const [name, text] of ENVIRONMENT) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;

@@ -123,3 +123,24 @@ test('config set --dnsapi-dir: where plugin apis and plugin add look for dns_<ap
     cleanup();
   }
 });
+
+describe('challenge= in acmedomainN', () => {
+  test('challenge=: dns-persist-01 alone needs no dns plugin; switching the account warns about its records; bad values refused', async () => {
+    const { dir: own, cleanup: done } = tempDir();
+    try {
+      const r = (args: string[]) => runCli(args, { configDir: own });
+      assert.equal((await r(['config', 'set', '--acmedomain0', 'persist.example,challenge=dns-persist-01'])).code, 0);
+      const other = await r(['config', 'set', '--acme', 'account=other']);
+      assert.equal(other.code, 0);
+      assert.equal(other.stderr, "WARNING: the node now uses account 'other', but the dns-persist-01 records of persist.example name the account of 'default' - publish new ones with 'certnode acme cert persist-record --apply'\n");
+      const bad = await r(['config', 'set', '--acmedomain1', 'b.example,challenge=dns-account-01']);
+      assert.equal(bad.code, 255);
+      assert.match(bad.stderr, /^ERROR: acmedomain1: challenge=dns-account-01 for domain 'b\.example' needs a DNS plugin, but plugin 'standalone' is of type 'standalone'$/m);
+      const ip = await r(['config', 'set', '--acmedomain1', '192.0.2.1,challenge=dns-persist-01']);
+      assert.equal(ip.code, 255);
+      assert.match(ip.stderr, /IP address '192\.0\.2\.1' cannot be validated through DNS/);
+    } finally {
+      done();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 
 import { UsageError } from '../../core/errors.ts';
 import { splitList } from '../../core/config/formats.ts';
-import { certSettings, checkAcmeValue, checkCertSettingValue, checkDomainValue, configuredDomains, isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
+import { certSettings, checkAcmeValue, checkCertSettingValue, checkDomainValue, configuredDomains, isDomainKey, nodeAccount, nodeConfigKeys } from '../../core/config/node.ts';
 import { loadPlugins, updateNodeConfig } from '../../core/config/repo.ts';
 import type { LeafCommand } from '../command.ts';
 
@@ -36,7 +36,11 @@ export const command: LeafCommand<SetOptions> = {
   },
   async run(env, opts) {
     const plugins = loadPlugins(env.paths).config;
+    let accountBefore: string | undefined;
+    let accountAfter: string | undefined;
+    let accountBound: string[] = [];
     await updateNodeConfig(env.paths, opts.digest, (cfg) => {
+      accountBefore = nodeAccount(cfg);
       for (const key of opts.deletes) {
         if (key === 'description') cfg.description = undefined;
         else if (cfg.entries.has(key) || nodeConfigKeys().includes(key)) cfg.entries.delete(key);
@@ -46,9 +50,18 @@ export const command: LeafCommand<SetOptions> = {
         if (key === 'description') cfg.description = value === '' ? undefined : value;
         else cfg.entries.set(key, value);
       }
-      configuredDomains(cfg, plugins);
+      accountBound = configuredDomains(cfg, plugins)
+        .filter((d) => d.challenges?.some((c) => c === 'dns-persist-01'))
+        .map((d) => d.domain);
+      accountAfter = nodeAccount(cfg);
       certSettings(cfg, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
     });
+    // dns-persist-01 records name the account: another account needs new ones
+    if (accountBefore !== accountAfter && accountBound.length > 0 && !env.globals.quiet) {
+      env.ctx.io.stderr.write(
+        `WARNING: the node now uses account '${accountAfter}', but the dns-persist-01 records of ${accountBound.join(', ')} name the account of '${accountBefore}' - publish new ones with 'certnode acme cert persist-record --apply'\n`,
+      );
+    }
     return { kind: 'none' };
   },
 };

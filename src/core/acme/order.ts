@@ -119,7 +119,7 @@ function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection; p
  * when the CA offers none of them.
  */
 function chooseChallenge(authz: AcmeAuthorization, name: string, domain: ConfiguredDomain, plugin: PluginSection): AcmeChallenge {
-  const offered = authz.challenges.map((c) => c.type);
+  const offered = [...new Set(authz.challenges.map((c) => c.type))].sort();
   const wanted: string[] = domain.challenges ?? [pluginChallengeType(plugin) ?? plugin.type];
   const challenge = wanted.map((type) => authz.challenges.find((c) => c.type === type)).find((c) => c !== undefined);
   if (challenge) return challenge;

@@ -172,6 +172,9 @@ export function configuredDomains(cfg: NodeConfig, plugins: PluginsConfig): Conf
     if (entry.kind === 'wildcard' && section.type !== 'dns' && !persistOnly) {
       throw new UsageError(`wildcard domain '${entry.domain}' needs a DNS plugin, but plugin '${entry.plugin}' is of type '${section.type}'`, entry.source);
     }
+    if (entry.challenges && entry.kind === 'ip') {
+      throw new UsageError(`IP address '${entry.domain}' cannot be validated through DNS (challenge=${entry.challenges.join('|')})`, entry.source);
+    }
     if (entry.challenges && section.type !== 'dns' && !persistOnly) {
       throw new UsageError(`challenge=${entry.challenges.join('|')} for domain '${entry.domain}' needs a DNS plugin, but plugin '${entry.plugin}' is of type '${section.type}'`, entry.source);
     }
