@@ -1,6 +1,6 @@
 // Account operations that talk to the CA: refresh/update contact, deactivate (then retire the file).
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo } from '../config/account-file.ts';
 import { loadAccount, retireAccountFile, updateAccountFile, withAccountLock } from '../config/accounts.ts';

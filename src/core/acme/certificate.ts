@@ -3,7 +3,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountExists, loadAccount } from '../config/accounts.ts';

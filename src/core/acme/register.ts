@@ -2,7 +2,7 @@
 // every question answerable by a flag, then the registration task. The account file is written
 // only after the CA accepted the account, so a failure leaves nothing behind.
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';
 import { assertAccountAbsent, createAccountFile } from '../config/accounts.ts';

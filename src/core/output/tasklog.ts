@@ -2,7 +2,7 @@
 // step lines, then "Task OK" / "Task WARNINGS: n"; on failure "Task ERROR: <msg>" on stderr.
 // In json modes the log goes to stderr so stdout carries only the JSON result.
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import { CliError, SilentError } from '../errors.ts';
 import type { Result } from './render.ts';
 
