@@ -9,14 +9,13 @@ import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/r
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './core/exit-status.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION };
 
-/** Exit codes. pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
-const EXIT_OK = 0;
-const EXIT_FAILURE = 255;
-const EXIT_CANCELLED = 130;
+/** Exit codes (src/core/exit-status.ts). pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
+const EXIT_CANCELLED = EXIT_INTERRUPTED;
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CancelledError) return EXIT_CANCELLED;

@@ -2,6 +2,7 @@
 
 import type { Command, Option } from 'commander';
 import { usageLine } from './commands/index.ts';
+import { EXIT_STATUS_TABLE } from './core/exit-status.ts';
 
 const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
@@ -23,11 +24,6 @@ const FILES: [string, string][] = [
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
 ];
 
-const EXIT_STATUS: [string, string][] = [
-  ['0', 'Success, including "nothing to do".'],
-  ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
-  ['130', 'Interrupted (SIGINT, SIGTERM).'],
-];
 
 function esc(text: string): string {
   return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
@@ -69,6 +65,6 @@ export function generateManPage(program: Command, version: string): string {
   out += '.SH FILES\n';
   for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
   out += '.SH EXIT STATUS\n';
-  for (const [code, text] of EXIT_STATUS) out += `.TP\n.B ${code}\n${esc(text)}\n`;
+  for (const { status, meaning } of EXIT_STATUS_TABLE) out += `.TP\n.B ${esc(status)}\n${esc(meaning.replace(/`/g, ''))}\n`;
   return out;
 }

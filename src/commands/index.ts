@@ -1,6 +1,7 @@
 // The command tree. Leaf modules are imported only when their command runs.
 
 import { Command, Option } from 'commander';
+import { KNOWN_DIRECTORIES } from '../core/acme/directories.ts';
 import { DEFAULT_KEY_TYPE, KEY_TYPES } from '../core/cert/keys.ts';
 import { MAX_DOMAIN_SLOT } from '../core/config/node.ts';
 import type { CommandNode, OptionNode } from '../core/argv.ts';
@@ -63,7 +64,7 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(account, 'register', 'register a new ACME account with a CA', () => import('./acme/account/register.ts'))
     .argument('[name]', "account name (default 'default')")
     .argument('<contact>', 'contact e-mail addresses (separated by , ; or spaces)')
-    .addOption(new Option('--directory <url>', 'ACME directory URL (default: choose from a menu)'))
+    .addOption(new Option('--directory <id|url>', `ACME directory: a known CA's id (${KNOWN_DIRECTORIES.map((d) => d.id).join(', ')}) or a directory URL (default: choose from a menu)`))
     .addOption(bool('--agree-tos', "agree to the CA's terms of service without asking"))
     .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
     .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))

@@ -46,18 +46,6 @@ test('account info: json without the key, PBS directoryUrl read, missing account
   assert.equal(upd.stderr, "ERROR: name: ACME account config file 'nope' does not exist.\nUSAGE: certnode acme account update [<name>] [OPTIONS]\n");
 });
 
-test('acme directories: text and json', async () => {
-  const json = await runCli(['--output-format', 'json', 'acme', 'directories']);
-  const list = JSON.parse(json.stdout) as { name: string; url: string }[];
-  assert.deepEqual(list.slice(0, 2), [
-    { name: "Let's Encrypt V2", url: 'https://acme-v02.api.letsencrypt.org/directory' },
-    { name: "Let's Encrypt V2 Staging", url: 'https://acme-staging-v02.api.letsencrypt.org/directory' },
-  ]);
-  const text = await runCli(['--noborder', 'acme', 'directories']);
-  assert.match(text.stdout, /^name +url\n/);
-  assert.match(text.stdout, /\nLet's Encrypt V2 +https:\/\/acme-v02\.api\.letsencrypt\.org\/directory\n/);
-});
-
 test('register option checks happen before anything else', async () => {
   const only = await runCli(['acme', 'account', 'register', 'name', 'a@example.com', '--eab-kid', 'k'], { configDir: dir });
   assert.equal(only.code, 255);

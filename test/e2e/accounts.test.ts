@@ -159,7 +159,7 @@ describe('interactive register', () => {
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
-      const r = await runCli(['acme', 'account', 'register', 'piped', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `2\n${pebble.directoryUrl}\ny\n` });
+      const r = await runCli(['acme', 'account', 'register', 'piped', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `5\n${pebble.directoryUrl}\ny\n` });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(
         r.stdout.split('\nAttempting to register')[0],
@@ -167,7 +167,10 @@ describe('interactive register', () => {
           'Directory endpoints:',
           "0) Let's Encrypt V2 (https://acme-v02.api.letsencrypt.org/directory)",
           "1) Let's Encrypt V2 Staging (https://acme-staging-v02.api.letsencrypt.org/directory)",
-          '2) Custom',
+          '2) ZeroSSL (https://acme.zerossl.com/v2/DV90)',
+          '3) Google Trust Services (https://dv.acme-v02.api.pki.goog/directory)',
+          '4) Google Trust Services Staging (https://dv.acme-v02.test-api.pki.goog/directory)',
+          '5) Custom',
           'Enter selection: ',
           'Enter custom URL: ',
           '',
@@ -184,12 +187,12 @@ describe('interactive register', () => {
   );
 
   test(
-    'an invalid menu answer is asked again; declining the terms aborts without a file',
+    'an invalid menu answer is asked again; declining the terms is an error (255) without a file',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
-      const r = await runCli(['acme', 'account', 'register', 'declined', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `7\nx\n2\n${pebble.directoryUrl}\nn\n` });
-      assert.notEqual(r.code, 0);
+      const r = await runCli(['acme', 'account', 'register', 'declined', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `7\nx\n5\n${pebble.directoryUrl}\nn\n` });
+      assert.equal(r.code, 255);
       assert.equal((r.stdout.match(/Invalid selection\./g) ?? []).length, 2);
       assert.match(r.stderr, /ERROR: Cannot continue without agreeing to ToS, aborting\./);
       assert.deepEqual(accountFiles(dir), []);
@@ -212,14 +215,14 @@ describe('interactive register', () => {
   );
 
   test(
-    'arrow-key menu on a real pseudo-terminal',
+    'numbered menu on a real pseudo-terminal: arrow keys move, Enter picks',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
       const r = await runCliPty(
         ['--config-dir', dir, 'acme', 'account', 'register', 'tty', 't@example.com'],
         [
-          { expect: 'Custom', send: KEY.down + KEY.down + KEY.enter },
+          { expect: '5) Custom', send: KEY.up + KEY.enter },
           { expect: 'Enter custom URL', send: `${pebble.directoryUrl}${KEY.enter}` },
           { expect: 'Do you agree to the above terms?', send: `y${KEY.enter}` },
           { expect: 'Do you want to use external account binding?', send: KEY.enter },

@@ -6,12 +6,12 @@ import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';
 import { assertAccountAbsent, createAccountFile } from '../config/accounts.ts';
-import { CancelledError, CliError, UsageError } from '../errors.ts';
+import { CliError } from '../errors.ts';
 import { runTask } from '../output/tasklog.ts';
 import type { Result } from '../output/render.ts';
 import type { Prompter } from '../prompt.ts';
 import { openAcme, type AcmeDirectory, type AcmeService, type ExternalAccountBinding } from './client.ts';
-import { menuDirectories } from './directories.ts';
+import { KNOWN_DIRECTORIES, knownDirectoryByUrl, resolveDirectory } from './directories.ts';
 import { generatePrivateKey, type KeyType } from './keys.ts';
 
 export interface RegisterOptions {
@@ -24,18 +24,9 @@ export interface RegisterOptions {
   keyType: KeyType;
 }
 
-/** A directory URL as pvenode accepts it (`^https?://`), and parsable. */
+/** A directory URL as pvenode accepts it (`^https?://`), and parsable; or a known directory's id. */
 export function checkDirectoryUrl(value: string, param = 'directory'): string {
-  let ok = /^https?:\/\//i.test(value);
-  if (ok) {
-    try {
-      new URL(value);
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw new UsageError(`invalid format - '${value}' is not an http:// or https:// URL`, param);
-  return value;
+  return resolveDirectory(value, param);
 }
 
 interface Decisions {
@@ -50,9 +41,8 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   let custom = false;
   if (directoryUrl === undefined) {
     prompter.say('Directory endpoints:');
-    const known = menuDirectories();
     const choice = await prompter.menu<string | null>({ text: 'Enter selection: ', flag: '--directory' }, [
-      ...known.map((d) => ({ label: `${d.name} (${d.url})`, value: d.url })),
+      ...KNOWN_DIRECTORIES.map((d) => ({ label: `${d.name} (${d.url})`, value: d.url })),
       { label: 'Custom', value: null },
     ]);
     if (choice === null) {
@@ -83,7 +73,7 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   if (tosUrl) {
     prompter.say(`Terms of Service: ${tosUrl}`);
     const agreed = opts.agreeTos || (await prompter.confirm({ text: 'Do you agree to the above terms? [y|N]: ', flag: '--agree-tos', required: true }));
-    if (!agreed) throw new CancelledError('Cannot continue without agreeing to ToS, aborting.');
+    if (!agreed) throw new CliError('Cannot continue without agreeing to ToS, aborting.');
     tos = tosUrl;
   } else {
     prompter.say('No Terms of Service found, proceeding.');
@@ -92,7 +82,7 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   let eab = opts.eab;
   if (!eab) {
     let useEab = false;
-    if (dir.meta?.externalAccountRequired === true) {
+    if (dir.meta?.externalAccountRequired === true || knownDirectoryByUrl(directoryUrl)?.eab === true) {
       prompter.say('The CA requires external account binding.');
       useEab = true;
     } else if (custom) {

@@ -25,8 +25,11 @@ export type Result =
   | { kind: 'none' }
   /** Key/value table; `keys` fixes the row order (default: sorted), `header` false hides it. */
   | { kind: 'object'; data: Record<string, unknown>; keys?: readonly string[]; header?: boolean }
-  /** Column table; rows sorted by the first column. */
-  | { kind: 'list'; data: readonly Record<string, unknown>[]; columns: readonly ListColumn[] }
+  /**
+   * Column table; rows sorted by the first column unless `ordered` (the data's order means
+   * something, e.g. the CA menu). JSON prints the rows in the same order as the text table.
+   */
+  | { kind: 'list'; data: readonly Record<string, unknown>[]; columns: readonly ListColumn[]; ordered?: boolean }
   /** Several key/value tables (e.g. one per certificate); json prints `data`. */
   | { kind: 'objects'; data: readonly Record<string, unknown>[]; keys: readonly string[] }
   /** Free text in text mode, `data` in json modes. */
@@ -37,7 +40,8 @@ export type Result =
 export function renderResult(result: Result, opts: RenderOptions): string {
   if (result.kind === 'none') return '';
   if (opts.format !== 'text') {
-    return `${toJson(result.data, opts.format === 'json-pretty')}\n`;
+    const data = result.kind === 'list' ? listRows(result) : result.data;
+    return `${toJson(data, opts.format === 'json-pretty')}\n`;
   }
   let lines: string[];
   switch (result.kind) {
@@ -55,7 +59,7 @@ export function renderResult(result: Result, opts: RenderOptions): string {
       lines = result.data.flatMap((item) => objectTable(item, result.keys, false, opts));
       break;
     case 'list':
-      lines = listTable(result.data, result.columns, opts);
+      lines = listTable(listRows(result), result.columns, opts);
       break;
   }
   if (opts.width !== undefined && opts.width > 0) {
@@ -72,12 +76,17 @@ function objectTable(data: Record<string, unknown>, keys: readonly string[] | un
   return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8 });
 }
 
+/** A list's rows in display order: as given when `ordered`, else by the first column. */
+function listRows(result: Extract<Result, { kind: 'list' }>): readonly Record<string, unknown>[] {
+  const first = result.columns[0];
+  if (result.ordered || !first) return result.data;
+  return [...result.data].sort((a, b) => compareCells(a[first.key], b[first.key]));
+}
+
 function listTable(data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
   if (data.length === 0) return [];
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
-  const first = shown[0]!;
-  const sorted = [...data].sort((a, b) => compareCells(a[first.key], b[first.key]));
-  const rows = sorted.map((row) => shown.map((c) => formatValue(row[c.key])));
+  const rows = data.map((row) => shown.map((c) => formatValue(row[c.key])));
   return renderTable(
     shown.map((c) => ({ title: c.key, align: c.align })),
     rows,
