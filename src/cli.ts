@@ -4,6 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { localeIsUtf8, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
+import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
 import { CancelledError, CliError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
@@ -124,15 +125,26 @@ function reportCommanderError(err: CommanderError, program: Command, argv: reado
     case 'commander.help':
       ctx.io.stderr.write(`ERROR: incomplete command '${path}'\n${helpText}`);
       return EXIT_FAILURE;
-    case 'commander.missingArgument':
-      message = 'not enough arguments';
+    case 'commander.missingArgument': {
+      const name = /'([^']*)'/.exec(err.message)?.[1];
+      message = name ? `not enough arguments - <${name}> is missing` : 'not enough arguments';
       break;
+    }
     case 'commander.excessArguments':
       message = 'too many arguments';
       break;
     case 'commander.unknownCommand': {
       const name = /'([^']*)'/.exec(err.message)?.[1] ?? '';
-      message = `unknown command '${path} ${name}'`;
+      const suggestion = suggestionIn(err.message);
+      message = `unknown command '${path} ${name}'${suggestion ? ` - did you mean '${path} ${suggestion}'?` : ` - see '${path} --help'`}`;
+      break;
+    }
+    case 'commander.unknownOption': {
+      const name = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+      const suggestion = suggestionIn(err.message);
+      message = `unknown option '${name}'`;
+      if (/^--acmedomain\d+$/.test(name)) message += ` - domain slots are --acmedomain0 .. --acmedomain${MAX_DOMAIN_SLOT}`;
+      else if (suggestion) message += ` - did you mean '${suggestion}'?`;
       break;
     }
     default:
@@ -140,6 +152,11 @@ function reportCommanderError(err: CommanderError, program: Command, argv: reado
   }
   ctx.io.stderr.write(`ERROR: ${message}\nUSAGE: ${usageLine(cmd)}\n`);
   return EXIT_FAILURE;
+}
+
+/** Commander's own "(Did you mean x?)" line, which knows the tree's names and options. */
+function suggestionIn(commanderMessage: string): string | undefined {
+  return /\(Did you mean (?:one of )?([^,?)]+)/.exec(commanderMessage)?.[1]?.trim();
 }
 
 /** The command the (normalized) argv names, as far as it names one. */

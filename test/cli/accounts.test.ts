@@ -51,7 +51,7 @@ test('register option checks happen before anything else', async () => {
   assert.equal(only.code, 255);
   assert.match(only.stderr, /^ERROR: either both or none of 'eab-kid' and 'eab-hmac-key' have to be set\.\nUSAGE: certnode acme account register \[<name>\] <contact> \[OPTIONS\]\n$/);
   const one = await runCli(['acme', 'account', 'register', 'a@example.com'], { configDir: dir });
-  assert.match(one.stderr, /^ERROR: not enough arguments\n/);
+  assert.match(one.stderr, /^ERROR: not enough arguments - <contact> is missing\n/);
   const badName = await runCli(['acme', 'account', 'register', '_x', 'a@example.com'], { configDir: dir });
   assert.match(badName.stderr, /^ERROR: name: invalid format - invalid configuration ID '_x'\n/);
   const exists = await runCli(['acme', 'account', 'register', 'zeta', 'a@example.com'], { configDir: dir, stdin: '0\n' });

@@ -33,8 +33,14 @@ describe('cli basics', () => {
 
   test('usage errors: one ERROR line plus USAGE, exit 255', async () => {
     const cases: [string[], string][] = [
-      [['acme', 'plugin', 'bogus'], "ERROR: unknown command 'certnode acme plugin bogus'\nUSAGE: certnode acme plugin <command> [OPTIONS]\n"],
-      [['acme', 'plugin', 'add', 'dns'], 'ERROR: not enough arguments\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'bogus'], "ERROR: unknown command 'certnode acme plugin bogus' - see 'certnode acme plugin --help'\nUSAGE: certnode acme plugin <command> [OPTIONS]\n"],
+      [['acme', 'acount', 'list'], "ERROR: unknown command 'certnode acme acount' - did you mean 'certnode acme account'?\nUSAGE: certnode acme <command> [OPTIONS]\n"],
+      [['acme', 'plugin', 'add', 'dns'], 'ERROR: not enough arguments - <id> is missing\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'add'], 'ERROR: not enough arguments - <type> is missing\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'list', '--tpye', 'dns'], "ERROR: unknown option '--tpye' - did you mean '--type'?\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
+      [['config', 'set', '--acmedomain100', 'a.example'], "ERROR: unknown option '--acmedomain100' - domain slots are --acmedomain0 .. --acmedomain99\nUSAGE: certnode config set [OPTIONS]\n"],
+      [['help', 'nosuch'], "ERROR: unknown command 'certnode nosuch' - see 'certnode --help'\nUSAGE: certnode <command> [OPTIONS]\n"],
+      [['help', 'acme', 'plugn'], "ERROR: unknown command 'certnode acme plugn' - did you mean 'certnode acme plugin'?\nUSAGE: certnode acme <command> [OPTIONS]\n"],
       [['acme', 'plugin', 'config', 'a1', 'b1'], 'ERROR: too many arguments\nUSAGE: certnode acme plugin config <id> [OPTIONS]\n'],
       [['acme', 'plugin', 'list', '--bogus'], "ERROR: unknown option '--bogus'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
       [['acme', 'plugin', 'list', '--type', 'http'], "ERROR: type: value 'http' does not have a value in the enumeration 'dns, standalone'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],

@@ -83,8 +83,13 @@ describe('account lifecycle', () => {
       const { renameSync } = await import('node:fs');
       renameSync(join(dir, 'acme', 'accounts', '_deactivated_main_0'), file);
       const refused = await run(['acme', 'account', 'update', 'main']);
-      assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, /Task ERROR: .*deactivated/i);
+      assert.equal(refused.code, 255);
+      assert.match(refused.stderr, /Task ERROR: .*deactivated.* \(account 'main'\) - register a new account with certnode acme account register <name> <email> and select it with certnode config set --acme account=<name>\n$/i);
+      // an order with it names the account and the way out too
+      assert.equal((await run(['config', 'set', '--acme', 'account=main,domains=deact.example.com'])).code, 0);
+      const order = await run(['acme', 'cert', 'order']);
+      assert.equal(order.code, 255);
+      assert.match(order.stderr, /Task ERROR: .*deactivated.* \(account 'main'\) - register a new account with certnode acme account register/i);
 
       // Without --force the file stays; with --force it is retired anyway, with a warning.
       const again = await run(['acme', 'account', 'deactivate', 'main']);
@@ -237,6 +242,20 @@ describe('interactive register', () => {
     }),
   );
 });
+
+test(
+  "a CA whose certificate is not trusted: the error says to set CERTNODE_CA_BUNDLE",
+  fixture.withLogs(async () => {
+    const dir = configDir();
+    const r = await runCli(['acme', 'account', 'register', 'untrusted', 'a@example.com', '--directory', fixture.get().directoryUrl, '--agree-tos'], {
+      configDir: dir,
+      timeoutMs: 15_000,
+    });
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /^ERROR: unable to fetch ACME directory '.*' - .* - if the ACME server uses a private CA, set CERTNODE_CA_BUNDLE to a PEM file of its root certificate\n$/);
+    assert.deepEqual(accountFiles(dir), []);
+  }),
+);
 
 describe('register errors: one clear line, non-zero exit, no file', () => {
   let server: Server;

@@ -202,7 +202,10 @@ describe('acme cert order', () => {
       assert.equal((await n.run(['config', 'set', '--delete', 'acme'])).code, 0);
       const none = await n.run(['acme', 'cert', 'order']);
       assert.equal(none.code, 255);
-      assert.equal(none.stderr, 'ERROR: ACME domain list in node configuration is missing!\n');
+      assert.equal(
+        none.stderr,
+        "ERROR: ACME domain list in node configuration is missing! - set it with certnode config set --acme 'domains=<name>[;<name>...]' or --acmedomain0 <name>[,plugin=<id>] (slots 0..99)\n",
+      );
     }),
   );
 });

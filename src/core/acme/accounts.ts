@@ -7,6 +7,7 @@ import { loadAccount, retireAccountFile, updateAccountFile, withAccountLock } fr
 import { runTask } from '../output/tasklog.ts';
 import type { Result } from '../output/render.ts';
 import { openAcme } from './client.ts';
+import { withAccountHint } from './hints.ts';
 
 /** POST the new contact (or an empty update, which refreshes) and save what the CA returns. */
 export function updateAccount(env: CommandEnv, name: string, contact: string[] | undefined): Promise<Result> {
@@ -14,7 +15,12 @@ export function updateAccount(env: CommandEnv, name: string, contact: string[] |
   return runTask(env, async () => {
     const saved = await updateAccountFile(env.paths, name, async (acc) => {
       const acme = await openAcme(env.ctx, { directoryUrl: acc.directory, version: VERSION });
-      const account = await acme.account(acc.key, acc.location).update(contact ? { contact } : {});
+      const account = await acme
+        .account(acc.key, acc.location)
+        .update(contact ? { contact } : {})
+        .catch((err: unknown) => {
+          throw withAccountHint(err, name);
+        });
       return { ...acc, account };
     });
     return { kind: 'object', data: accountInfo(saved) };

@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import { isIP } from 'node:net';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
+import { withTrustHint } from './hints.ts';
 import { trustedCa } from './trust.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
@@ -173,7 +174,7 @@ function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
 /** A network failure as one line ("connect ECONNREFUSED 127.0.0.1:1"). */
 export function networkErrorText(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return networkErrorText(err.errors[0]);
-  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  if (err instanceof Error) return withTrustHint(err.message || (err as { code?: string }).code || err.name, err);
   return String(err);
 }
 

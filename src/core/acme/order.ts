@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { loadAccount } from '../config/accounts.ts';
+import { NO_DOMAINS } from './hints.ts';
 import type { ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
@@ -116,7 +117,7 @@ function interruptible(ctx: Context): { sleep: (ms: number) => Promise<void>; ch
 export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
   const { ctx, log } = deps;
   const names = new Map(req.domains.map((d) => [d.domain.toLowerCase(), d]));
-  if (names.size === 0) throw new CliError('ACME domain list in node configuration is missing!');
+  if (names.size === 0) throw new CliError(NO_DOMAINS);
 
   log.info('Loading ACME account details');
   const accountFile = loadAccount(deps.paths, req.accountName);

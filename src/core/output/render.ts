@@ -19,6 +19,8 @@ export interface ListColumn {
   align?: 'left' | 'right';
   /** Show the column even when every row leaves it empty. */
   always?: boolean;
+  /** How the text table shows the value (JSON keeps the value as it is). */
+  text?: (value: unknown) => string;
 }
 
 export type Result =
@@ -86,7 +88,7 @@ function listRows(result: Extract<Result, { kind: 'list' }>): readonly Record<st
 function listTable(data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
   if (data.length === 0) return [];
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
-  const rows = data.map((row) => shown.map((c) => formatValue(row[c.key])));
+  const rows = data.map((row) => shown.map((c) => (c.text ? c.text(row[c.key]) : formatValue(row[c.key]))));
   return renderTable(
     shown.map((c) => ({ title: c.key, align: c.align })),
     rows,

@@ -8,6 +8,7 @@ import { certificateInfo } from '../../../core/cert/x509.ts';
 import { nodeCertContext, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { CliError, UsageError } from '../../../core/errors.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
+import { NO_DOMAINS } from '../../../core/acme/hints.ts';
 import type { LeafCommand } from '../../command.ts';
 
 const CUSTOM_EXISTS = "Custom certificate exists but 'force' is not set.";
@@ -24,7 +25,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     // pvenode's pre-checks, before the task starts
     refuseCustom(readInstalled(nodeCert.targets));
     if (configuredDomains(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config).length === 0) {
-      throw new CliError('ACME domain list in node configuration is missing!');
+      throw new CliError(NO_DOMAINS);
     }
     requireNodeAccount(env);
     return runTask(env, (log) =>
