@@ -103,20 +103,31 @@ describe('account lifecycle', () => {
   );
 
   test(
-    'a second register with the same name fails before any request reaches the CA',
+    'registering the same account again is unchanged (no request, file untouched); other settings under that name fail',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
       const args = ['acme', 'account', 'register', 'twice', 'a@example.com', '--directory', pebble.directoryUrl, '--agree-tos'];
       const first = await runCli(args, { configDir: dir, env: pebble.env });
       assert.equal(first.code, 0, first.stderr);
-      const before = JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')) as unknown;
+      const file = join(dir, 'acme', 'accounts', 'twice');
+      const before = statSync(file);
       const requests = await pebble.requestCount();
       const second = await runCli(args, { configDir: dir, env: pebble.env });
-      assert.equal(second.code, 255);
-      assert.equal(second.stderr, "ERROR: name: ACME account config file 'twice' already exists.\nUSAGE: certnode acme account register [<name>] <contact> [OPTIONS]\n");
+      assert.deepEqual(second, { code: 0, stdout: 'unchanged\n', stderr: '' });
+      const json = await runCli([...args, '--output-format', 'json'], { configDir: dir, env: pebble.env });
+      assert.deepEqual(json, { code: 0, stdout: '{"changed":false}\n', stderr: '' });
+      const other = await runCli(['acme', 'account', 'register', 'twice', 'b@example.com', '--directory', pebble.directoryUrl, '--agree-tos'], { configDir: dir, env: pebble.env });
+      assert.equal(other.code, 255);
+      assert.equal(
+        other.stderr,
+        "ERROR: name: ACME account config file 'twice' already exists with another contact - change its contact with certnode acme account update twice --contact <email>, or register under another name\nUSAGE: certnode acme account register [<name>] <contact> [OPTIONS]\n",
+      );
+      const otherKey = await runCli([...args, '--key-type', 'rsa-2048'], { configDir: dir, env: pebble.env });
+      assert.match(otherKey.stderr, /already exists with another key type/);
       assert.equal(await pebble.requestCount(), requests, 'no request may reach Pebble');
-      assert.deepEqual(JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')), before);
+      const after = statSync(file);
+      assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
     }),
   );
 

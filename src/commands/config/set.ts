@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.ts';
 import { splitList } from '../../core/config/formats.ts';
 import { certSettings, checkAcmeValue, checkCertSettingValue, checkDomainValue, configuredDomains, isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
 import { loadPlugins, updateNodeConfig } from '../../core/config/repo.ts';
+import { changeResult } from '../../core/output/render.ts';
 import type { LeafCommand } from '../command.ts';
 
 export interface SetOptions {
@@ -36,7 +37,7 @@ export const command: LeafCommand<SetOptions> = {
   },
   async run(env, opts) {
     const plugins = loadPlugins(env.paths).config;
-    await updateNodeConfig(env.paths, opts.digest, (cfg) => {
+    const changed = await updateNodeConfig(env.paths, opts.digest, (cfg) => {
       for (const key of opts.deletes) {
         if (key === 'description') cfg.description = undefined;
         else if (cfg.entries.has(key) || nodeConfigKeys().includes(key)) cfg.entries.delete(key);
@@ -49,6 +50,6 @@ export const command: LeafCommand<SetOptions> = {
       configuredDomains(cfg, plugins);
       certSettings(cfg, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
     });
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };

@@ -1,6 +1,6 @@
 // Key types certnode offers for accounts (and, later, certificates), and their generation.
 
-import { generateKeyPair } from 'node:crypto';
+import { createPrivateKey, generateKeyPair } from 'node:crypto';
 import { UsageError } from '../errors.ts';
 
 export const KEY_TYPES = ['ec-256', 'ec-384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
@@ -25,4 +25,20 @@ export function generatePrivateKey(type: KeyType): Promise<string> {
       generateKeyPair('rsa', { modulusLength: Number(type.slice(4)), ...encoding }, done);
     }
   });
+}
+
+/** The type of a PEM private key, when it is one certnode offers. */
+export function keyTypeOf(pem: string): KeyType | undefined {
+  try {
+    const key = createPrivateKey(pem);
+    const details = key.asymmetricKeyDetails;
+    if (key.asymmetricKeyType === 'ec') return details?.namedCurve === 'prime256v1' ? 'ec-256' : details?.namedCurve === 'secp384r1' ? 'ec-384' : undefined;
+    if (key.asymmetricKeyType === 'rsa') {
+      const type = `rsa-${details?.modulusLength}`;
+      return (KEY_TYPES as readonly string[]).includes(type) ? (type as KeyType) : undefined;
+    }
+  } catch {
+    // not a key we can read: not the same as any type asked for
+  }
+  return undefined;
 }

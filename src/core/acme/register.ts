@@ -5,14 +5,14 @@
 import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';
-import { assertAccountAbsent, createAccountFile } from '../config/accounts.ts';
-import { CliError } from '../errors.ts';
+import { accountExists, assertAccountAbsent, createAccountFile, loadAccount } from '../config/accounts.ts';
+import { CliError, UsageError } from '../errors.ts';
 import { runTask } from '../output/tasklog.ts';
-import type { Result } from '../output/render.ts';
+import { changeResult, type Result } from '../output/render.ts';
 import type { Prompter } from '../prompt.ts';
 import { openAcme, type AcmeDirectory, type AcmeService, type ExternalAccountBinding } from './client.ts';
 import { KNOWN_DIRECTORIES, knownDirectoryByUrl, resolveDirectory } from './directories.ts';
-import { generatePrivateKey, type KeyType } from './keys.ts';
+import { generatePrivateKey, keyTypeOf, type KeyType } from './keys.ts';
 
 export interface RegisterOptions {
   name: string;
@@ -22,6 +22,8 @@ export interface RegisterOptions {
   agreeTos: boolean;
   eab: ExternalAccountBinding | undefined;
   keyType: KeyType;
+  /** --key-type was given (an existing account must then have that key type to count as the same). */
+  keyTypeGiven?: boolean;
 }
 
 /** A directory URL as pvenode accepts it (`^https?://`), and parsable; or a known directory's id. */
@@ -98,7 +100,29 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   return { decisions: { directoryUrl, tos, eab }, acme };
 }
 
+/**
+ * An account of this name registered exactly as asked (same directory, same contacts, and the
+ * same key type when one was asked for): registering it again is "unchanged", not an error.
+ */
+function alreadyRegistered(env: CommandEnv, opts: RegisterOptions): boolean {
+  if (!accountExists(env.paths, opts.name) || opts.directory === undefined) return false;
+  const acc = loadAccount(env.paths, opts.name);
+  const contact = Array.isArray(acc.account.contact) ? acc.account.contact.map(String) : [];
+  const sameContact = JSON.stringify([...contact].sort()) === JSON.stringify([...opts.contact].sort());
+  const sameKey = !opts.keyTypeGiven || keyTypeOf(acc.key) === opts.keyType;
+  if (acc.directory === opts.directory && sameContact && sameKey) return true;
+  throw new UsageError(
+    `ACME account config file '${opts.name}' already exists with another ${acc.directory !== opts.directory ? 'directory' : !sameContact ? 'contact' : 'key type'}` +
+      ` - change its contact with certnode acme account update ${opts.name} --contact <email>, or register under another name`,
+    'name',
+  );
+}
+
 export async function registerAccount(env: CommandEnv, opts: RegisterOptions, prompter: Prompter): Promise<Result> {
+  if (alreadyRegistered(env, opts)) {
+    prompter.close();
+    return changeResult(false);
+  }
   // Refuse a taken name before asking anything or contacting the CA.
   assertAccountAbsent(env.paths, opts.name);
   let decided: { decisions: Decisions; acme: AcmeService };
@@ -134,6 +158,6 @@ export async function registerAccount(env: CommandEnv, opts: RegisterOptions, pr
     };
     await createAccountFile(env.paths, opts.name, file);
     log.info(`Registration successful, account URL: '${registered.location}'`);
-    return { kind: 'object', data: accountInfo(file) };
+    return { kind: 'object', data: { ...accountInfo(file), changed: true } };
   });
 }

@@ -39,6 +39,15 @@ export type Result =
   /** Several results one after the other (blank line between) in text mode, `data` in json modes. */
   | { kind: 'sections'; parts: readonly Result[]; data: unknown };
 
+/**
+ * What provisioning commands (plugin add/set, config set, account register) report: nothing in
+ * text when they changed something (as pvenode), `unchanged` when all was already as asked;
+ * JSON `{"changed": …}` either way.
+ */
+export function changeResult(changed: boolean): Result {
+  return { kind: 'text', text: changed ? '' : 'unchanged\n', data: { changed } };
+}
+
 export function renderResult(result: Result, opts: RenderOptions): string {
   if (result.kind === 'none') return '';
   if (opts.format !== 'text') {

@@ -3,6 +3,7 @@
 import { splitList } from '../../../core/config/formats.ts';
 import { setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { updatePlugins } from '../../../core/config/repo.ts';
+import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
 import { requireDnsApiScript, warnUnreadableDataPaths } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
@@ -24,12 +25,12 @@ export const command: LeafCommand<SetOptions> = {
     };
   },
   async run(env, opts) {
-    await updatePlugins(env.paths, opts.digest, (cfg) => {
+    const changed = await updatePlugins(env.paths, opts.digest, (cfg) => {
       setPlugin(cfg, opts.id, opts.input, opts.deletes);
       // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
       if (opts.input.api !== undefined) requireDnsApiScript(env, opts.input.api);
     });
     warnUnreadableDataPaths(env, opts.input.data);
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };
