@@ -121,7 +121,23 @@ describe('acme cert order', () => {
       assert.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
       assert.ok(new X509Certificate(readFileSync(n.certFile)).checkPrivateKey(key));
       const info = await n.run(['cert', 'info', '--output-format', 'json']);
-      assert.equal((JSON.parse(info.stdout) as { subject: string }[])[0]!.subject, `/CN=${name}`);
+      const infoJson = JSON.parse(info.stdout) as { subject: string; fingerprint: string }[];
+      assert.equal(infoJson[0]!.subject, `/CN=${name}`);
+      // order and a renewal that ordered share one JSON shape
+      const renewed = await n.run(['acme', 'cert', 'renew', '--force', '--output-format', 'json']);
+      assert.equal(renewed.code, 0, renewed.stderr);
+      const renewJson = JSON.parse(renewed.stdout) as { changed: boolean; certificate: { subject: string; filename: string }; order: string };
+      assert.equal(renewJson.changed, true);
+      assert.equal(renewJson.certificate.subject, `/CN=${name}`);
+      assert.equal(renewJson.certificate.filename, n.certFile);
+      assert.match(renewJson.order, /^https:\/\/127\.0\.0\.1:\d+\/my-order\//);
+      const again = await n.run(['acme', 'cert', 'order', '--output-format', 'json']);
+      assert.equal(again.code, 0, again.stderr);
+      const orderJson = JSON.parse(again.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(orderJson), ['certificate', 'changed', 'order']);
+      assert.deepEqual(Object.keys(orderJson.certificate as object), Object.keys(renewJson.certificate));
+      const notDue = JSON.parse((await n.run(['acme', 'cert', 'renew', '--output-format', 'json'])).stdout) as { changed: boolean; due: boolean };
+      assert.deepEqual([notDue.changed, notDue.due], [false, false]);
     }),
   );
 

@@ -76,3 +76,11 @@ export function stepLog(env: CommandEnv): TaskLog {
     },
   };
 }
+
+/**
+ * The JSON both `acme cert order` and a renewal that ordered print: the installed certificate
+ * (as `cert info` shows it), the order URL, and `changed` like every other command that writes.
+ */
+export function orderedResult(certificate: Record<string, unknown> | object, orderUrl: string): { changed: true; certificate: object; order: string } {
+  return { changed: true, certificate, order: orderUrl };
+}

@@ -7,7 +7,7 @@ import { readInstalled, type InstalledPair } from '../../../core/cert/install.ts
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { nodeCertContext, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { CliError, UsageError } from '../../../core/errors.ts';
-import { runTask } from '../../../core/output/tasklog.ts';
+import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
 import { NO_DOMAINS } from '../../../core/acme/hints.ts';
 import type { LeafCommand } from '../../command.ts';
 
@@ -31,7 +31,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const result = await orderAndInstall(env, log, nodeCert, refuseCustom);
-        return { kind: 'object', data: { ...certificateInfo(result.chain, nodeCert.targets.certFile), order: result.orderUrl } };
+        return { kind: 'object', data: orderedResult(certificateInfo(result.chain, nodeCert.targets.certFile), result.orderUrl) };
       }),
     );
   },
