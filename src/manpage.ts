@@ -12,8 +12,9 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
   ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then its process group is killed.'],
-  ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
-  ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
+  ['NO_COLOR', 'Set to anything to switch off colours in task logs and prompts.'],
+  ['FORCE_COLOR', 'Set (to anything but 0) to colour task logs also when they do not go to a terminal.'],
+  ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters and prompts with their symbols, any other locale with ASCII.'],
 ];
 
 const FILES: [string, string][] = [

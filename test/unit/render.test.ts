@@ -52,10 +52,59 @@ test('list: columns in order, empty columns hidden, numbers right-aligned, rows 
   assert.equal(renderResult({ kind: 'list', data: [], columns: [{ key: 'plugin' }] }, base), '');
 });
 
-test('a terminal width cuts lines', () => {
-  const lines = renderResult(object, { ...base, width: 10 }).split('\n');
-  assert.equal(lines[0], '┌────────┬');
-  assert.ok(lines.every((l) => [...l].length <= 10));
+test('a terminal width wraps long cells; no column is lost, no line is longer', () => {
+  const list: Result = {
+    kind: 'list',
+    data: [
+      { plugin: 'cloudflare-production', type: 'dns', api: 'cf', digest: 'b197ca9d65efd68b2ab5e970a4c292242fe948f28f97647ce671cb96b99b688a', nodes: 'pve1,pve2,pve3' },
+      { plugin: 'standalone', type: 'standalone', digest: 'b197ca9d65efd68b2ab5e970a4c292242fe948f28f97647ce671cb96b99b688a' },
+    ],
+    columns: [{ key: 'plugin', always: true }, { key: 'type', always: true }, { key: 'api' }, { key: 'digest', shrinkFirst: true }, { key: 'nodes' }],
+  };
+  assert.equal(
+    renderResult(list, { ...base, width: 80 }),
+    [
+      '┌───────────────────────┬────────────┬─────┬──────────────────┬────────────────┐',
+      '│ plugin                │ type       │ api │ digest           │ nodes          │',
+      '╞═══════════════════════╪════════════╪═════╪══════════════════╪════════════════╡',
+      '│ cloudflare-production │ dns        │ cf  │ b197ca9d65efd68b │ pve1,pve2,pve3 │',
+      '│                       │            │     │ 2ab5e970a4c29224 │                │',
+      '│                       │            │     │ 2fe948f28f97647c │                │',
+      '│                       │            │     │ e671cb96b99b688a │                │',
+      '├───────────────────────┼────────────┼─────┼──────────────────┼────────────────┤',
+      '│ standalone            │ standalone │     │ b197ca9d65efd68b │                │',
+      '│                       │            │     │ 2ab5e970a4c29224 │                │',
+      '│                       │            │     │ 2fe948f28f97647c │                │',
+      '│                       │            │     │ e671cb96b99b688a │                │',
+      '└───────────────────────┴────────────┴─────┴──────────────────┴────────────────┘',
+      '',
+    ].join('\n'),
+  );
+  const narrow = renderResult(list, { ...base, border: false, width: 60 }).split('\n');
+  assert.ok(narrow.every((l) => l.length <= 60), narrow.join('\n'));
+  assert.match(narrow[0]!, /^plugin +type +api +digest +nodes$/);
+  // without a terminal nothing wraps
+  assert.equal(renderResult(list, base).split('\n')[3]!.length, 128);
+});
+
+test('East Asian wide characters take two columns: the borders stay aligned', () => {
+  const result: Result = { kind: 'object', data: { description: '日本語のテキスト', name: 'ascii' } };
+  assert.equal(
+    renderResult(result, base),
+    [
+      '┌─────────────┬──────────────────┐',
+      '│ key         │ value            │',
+      '╞═════════════╪══════════════════╡',
+      '│ description │ 日本語のテキスト │',
+      '├─────────────┼──────────────────┤',
+      '│ name        │ ascii            │',
+      '└─────────────┴──────────────────┘',
+      '',
+    ].join('\n'),
+  );
+  // wrapped by display width, not by code points
+  const wrapped = renderResult(result, { ...base, width: 30 }).split('\n');
+  assert.deepEqual(wrapped.slice(3, 5), ['│ description │ 日本語のテキ │', '│             │ スト         │']);
 });
 
 test('json is compact with sorted keys; json-pretty is pvenode style', () => {

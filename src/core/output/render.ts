@@ -1,6 +1,6 @@
 // Commands return data; this renders it as text tables, json or json-pretty.
 
-import { renderTable, textWidth, type Column } from './table.ts';
+import { renderTable, type Column } from './table.ts';
 
 export type OutputFormat = 'text' | 'json' | 'json-pretty';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'json-pretty'];
@@ -10,7 +10,7 @@ export interface RenderOptions {
   border: boolean;
   header: boolean;
   utf8: boolean;
-  /** Cut text lines to this width (stdout is a terminal). */
+  /** Wrap table cells so that lines fit this width (stdout is a terminal). */
   width: number | undefined;
 }
 
@@ -21,6 +21,8 @@ export interface ListColumn {
   always?: boolean;
   /** How the text table shows the value (JSON keeps the value as it is). */
   text?: (value: unknown) => string;
+  /** On a narrow terminal this column wraps before the others (long digests, free text). */
+  shrinkFirst?: boolean;
 }
 
 export type Result =
@@ -73,10 +75,6 @@ export function renderResult(result: Result, opts: RenderOptions): string {
       lines = listTable(listRows(result), result.columns, opts);
       break;
   }
-  if (opts.width !== undefined && opts.width > 0) {
-    const width = opts.width;
-    lines = lines.map((l) => (textWidth(l) > width ? [...l].slice(0, width).join('') : l));
-  }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
@@ -84,7 +82,7 @@ function objectTable(data: Record<string, unknown>, keys: readonly string[] | un
   const order = keys ?? Object.keys(data).sort();
   const rows = order.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => [k, formatValue(data[k])]);
   const columns: Column[] = [{ title: 'key' }, { title: 'value' }];
-  return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8 });
+  return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8, width: opts.width });
 }
 
 /** A list's rows in display order: as given when `ordered`, else by the first column. */
@@ -99,9 +97,9 @@ function listTable(data: readonly Record<string, unknown>[], columns: readonly L
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
   const rows = data.map((row) => shown.map((c) => (c.text ? c.text(row[c.key]) : formatValue(row[c.key]))));
   return renderTable(
-    shown.map((c) => ({ title: c.key, align: c.align })),
+    shown.map((c) => ({ title: c.key, align: c.align, shrinkFirst: c.shrinkFirst })),
     rows,
-    { border: opts.border, header: opts.header, utf8: opts.utf8 },
+    { border: opts.border, header: opts.header, utf8: opts.utf8, width: opts.width },
   );
 }
 
