@@ -27,6 +27,9 @@ const REQUIRED = [
   // the RFC 2136 dns-01 test runs its own BIND and updates it with nsupdate
   { command: 'named', pkg: 'bind9', tiers: ['e2e'] },
   { command: 'nsupdate', pkg: 'bind9-dnsutils', tiers: ['e2e'] },
+  // the man page is checked with groff for warnings, and rendered by man from an npm -g install
+  { command: 'groff', pkg: 'groff-base', tiers: ['unit', 'e2e'] },
+  { command: 'man', pkg: 'man-db', tiers: ['e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

@@ -32,6 +32,8 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   let commanderErr = '';
   program.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
+    // help wraps to the terminal (80 columns when piped)
+    getOutHelpWidth: () => ctx.io.columns ?? 80,
     writeErr: (s) => {
       commanderErr += s;
     },

@@ -27,6 +27,21 @@ describe('cli basics', () => {
     assert.match(leaf.stdout, /--validation-delay <seconds>/);
   });
 
+  test('help: examples at the top, every line of every command\'s help within 80 columns when piped', async () => {
+    const top = await run(['--help']);
+    assert.match(top.stdout, /\nExamples:\n  # register an account with Let's Encrypt \(asks for nothing\)\n  certnode acme account register default admin@example\.com \\\n/);
+    const commands = [[], ['acme'], ['acme', 'account', 'register'], ['acme', 'cert', 'revoke'], ['acme', 'plugin', 'add'], ['acme', 'plugin', 'set'], ['config', 'set'], ['cert', 'set']];
+    for (const args of commands) {
+      const r = await run([...args, '--help']);
+      assert.equal(r.code, 0);
+      for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `${args.join(' ')} --help: ${line.length} columns: ${line}`);
+    }
+    const revoke = await run(['acme', 'cert', 'revoke', '--help']);
+    assert.match(revoke.stdout.replace(/\s+/g, ' '), /--reason <reason> .* \(default: none sent, which the CA takes as unspecified\)/);
+    const wide = await run(['config', 'set', '--help'], { tty: true, columns: 120 });
+    assert.ok(wide.stdout.split('\n').some((l) => l.length > 80), 'on a wider terminal help uses the width');
+  });
+
   test('--version', async () => {
     assert.deepEqual(await run(['--version']), { code: 0, stdout: '0.1.0\n', stderr: '' });
   });

@@ -31,10 +31,13 @@ export function updateAccount(env: CommandEnv, name: string, contact: string[] |
  * Deactivate at the CA, then rename the file to `_deactivated_<name>_<i>`. With `force` a CA
  * refusal is a warning and the file is renamed anyway (for accounts the CA no longer knows).
  */
-export function deactivateAccount(env: CommandEnv, name: string, force: boolean): Promise<Result> {
+export function deactivateAccount(env: CommandEnv, name: string, force: boolean, usedByNode = false): Promise<Result> {
   loadAccount(env.paths, name);
   return runTask(env, (log) =>
     withAccountLock(env.paths, name, async () => {
+      if (usedByNode) {
+        log.warn(`node.cfg uses account '${name}': renewals fail until another is registered and selected (certnode config set --acme account=<name>)`);
+      }
       const acc = loadAccount(env.paths, name);
       let account = acc.account;
       try {
