@@ -1,11 +1,11 @@
 // The CLI machinery as a user meets it: help, errors, exit codes, global options, start-up cost.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.ts';
+import { baseEnv, runCli, tempDir } from '../helpers/cli.ts';
+import { runProbed } from '../helpers/probe.ts';
 
 describe('cli basics', () => {
   const { dir, cleanup } = tempDir();
@@ -114,19 +114,17 @@ describe('cli basics', () => {
     }
   });
 
-  test('start-up: --help and acme plugin list do not load acme-client', () => {
-    const probe = join(dir, 'probe.cjs');
-    // Reports every CommonJS module loaded (ESM imports of CJS packages land in require.cache too).
-    writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
+  test('start-up: --help and acme plugin list do not load acme-client', async () => {
     for (const args of [['--help'], ['acme', 'plugin', 'list']]) {
-      const r = spawnSync(process.execPath, ['--require', probe, BIN, ...args], {
-        env: { ...baseEnv(), CERTNODE_CONFIG_DIR: dir },
-        encoding: 'utf8',
-      });
+      const r = await runProbed(args, { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
       assert.equal(r.status, 0, r.stderr);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
-      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((m) => m.includes('acme-client') || m.includes('axios') || m.includes('@peculiar')), [], args.join(' '));
+      assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar|@inquirer/.test(m)), [], args.join(' '));
     }
+    // and the control the other way: a command that talks to a CA does load it
+    const reg = await runProbed(['acme', 'account', 'register', 'probe', 'p@example.com', '--directory', 'http://127.0.0.1:9/dir', '--agree-tos'], { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
+    assert.equal(reg.status, 255);
+    assert.ok(reg.sources.some((m) => m.includes('node_modules/acme-client/src/client.js')), 'register loads acme-client');
+    assert.deepEqual(reg.sources.filter((m) => /node-forge|node_modules\/axios\//.test(m)), [], 'but neither node-forge nor axios');
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
 import { freePort, pebbleFixture, startPebble, type Pebble } from '../helpers/pebble.ts';
+import { runProbed } from '../helpers/probe.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0 });
 const cleanups: (() => void)[] = [];
@@ -254,14 +255,11 @@ describe('acme cert renew and revoke', () => {
       assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
       const before = snapshot(join(n.dir, 'certs'));
 
-      const probe = join(n.dir, 'probe.cjs');
-      writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
-      const r = spawnSync(process.execPath, ['--require', probe, BIN, 'acme', 'cert', 'renew'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir }, encoding: 'utf8' });
+      const r = await runProbed(['acme', 'cert', 'renew'], { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^Certificate does not expire within the next \d+ days, not renewing \(due for renewal from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\.\n$/);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
-      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
+      assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
       assert.deepEqual(snapshot(join(n.dir, 'certs')), before);
 
       const json = await n.run(['acme', 'cert', 'renew', '--output-format', 'json']);

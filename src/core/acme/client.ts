@@ -179,7 +179,7 @@ export function networkErrorText(err: unknown): string {
 }
 
 export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeService> {
-  const acme = (await import('acme-client')).default;
+  const acme = (await import('./acme-lib.ts')).default;
   const agents = transport(ctx);
   const userAgent = `${USER_AGENT_PRODUCT}/${opts.version}`;
   // acme-client's own axios is not used for ACME traffic (we replace request()), but keep it from sleeping if anything does.
@@ -391,7 +391,7 @@ export function checkDirectory(url: string, data: unknown): AcmeDirectory {
  * (IP addresses as IP SANs).
  */
 export async function createCsr(names: readonly string[], keyPem: string): Promise<Uint8Array> {
-  const acme = (await import('acme-client')).default;
+  const acme = (await import('./acme-lib.ts')).default;
   const commonName = names.find((n) => !isIP(n));
   const [, csrPem] = await acme.crypto.createCsr({ ...(commonName ? { commonName } : {}), altNames: [...names] }, keyPem);
   const body = csrPem.toString('utf8').replace(/-----(BEGIN|END) CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');
