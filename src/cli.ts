@@ -58,7 +58,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     }
     if (!globals.quiet) {
       ctx.io.stdout.write(
-        renderResult(result, {
+        await renderResult(result, {
           format: globals.outputFormat,
           border: !globals.noborder,
           header: !globals.noheader,

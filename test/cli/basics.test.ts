@@ -120,6 +120,9 @@ describe('cli basics', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
       assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar|@inquirer/.test(m)), [], args.join(' '));
+      // help draws no table: the table libraries stay unloaded
+      if (args[0] === '--help') assert.deepEqual(r.sources.filter((m) => /cli-table3|string-width/.test(m)), []);
+      else assert.ok(r.sources.some((m) => m.includes('node_modules/cli-table3/')), 'plugin list draws a table (control)');
     }
     // and the control the other way: a command that talks to a CA does load it
     const reg = await runProbed(['acme', 'account', 'register', 'probe', 'p@example.com', '--directory', 'http://127.0.0.1:9/dir', '--agree-tos'], { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });

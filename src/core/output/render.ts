@@ -1,6 +1,9 @@
 // Commands return data; this renders it as text tables, json or json-pretty.
 
-import { renderTable, type Column } from './table.ts';
+import type { Column } from './table.ts';
+
+/** The table drawing (cli-table3, string-width) loads only when a table is printed: --help and a not-due renew never pay for it. */
+type Tables = typeof import('./table.ts');
 
 export type OutputFormat = 'text' | 'json' | 'json-pretty';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'json-pretty'];
@@ -50,39 +53,38 @@ export function changeResult(changed: boolean): Result {
   return { kind: 'text', text: changed ? '' : 'unchanged\n', data: { changed } };
 }
 
-export function renderResult(result: Result, opts: RenderOptions): string {
+export async function renderResult(result: Result, opts: RenderOptions): Promise<string> {
   if (result.kind === 'none') return '';
   if (opts.format !== 'text') {
     const data = result.kind === 'list' ? listRows(result) : result.data;
     return `${toJson(data, opts.format === 'json-pretty')}\n`;
   }
+  if (result.kind === 'text') return result.text;
+  if (result.kind === 'sections') {
+    const parts = await Promise.all(result.parts.map((part) => renderResult(part, opts)));
+    return parts.filter((text) => text !== '').join('\n');
+  }
+  const tables = await import('./table.ts');
   let lines: string[];
   switch (result.kind) {
-    case 'text':
-      return result.text;
-    case 'sections':
-      return result.parts
-        .map((part) => renderResult(part, opts))
-        .filter((text) => text !== '')
-        .join('\n');
     case 'object':
-      lines = objectTable(result.data, result.keys, result.header ?? true, opts);
+      lines = objectTable(tables, result.data, result.keys, result.header ?? true, opts);
       break;
     case 'objects':
-      lines = result.data.flatMap((item) => objectTable(item, result.keys, false, opts));
+      lines = result.data.flatMap((item) => objectTable(tables, item, result.keys, false, opts));
       break;
     case 'list':
-      lines = listTable(listRows(result), result.columns, opts);
+      lines = listTable(tables, listRows(result), result.columns, opts);
       break;
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-function objectTable(data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
+function objectTable(tables: Tables, data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
   const order = keys ?? Object.keys(data).sort();
   const rows = order.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => [k, formatValue(data[k])]);
   const columns: Column[] = [{ title: 'key' }, { title: 'value' }];
-  return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8, width: opts.width });
+  return tables.renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8, width: opts.width });
 }
 
 /** A list's rows in display order: as given when `ordered`, else by the first column. */
@@ -92,11 +94,11 @@ function listRows(result: Extract<Result, { kind: 'list' }>): readonly Record<st
   return [...result.data].sort((a, b) => compareCells(a[first.key], b[first.key]));
 }
 
-function listTable(data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
+function listTable(tables: Tables, data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
   if (data.length === 0) return [];
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
   const rows = data.map((row) => shown.map((c) => (c.text ? c.text(row[c.key]) : formatValue(row[c.key]))));
-  return renderTable(
+  return tables.renderTable(
     shown.map((c) => ({ title: c.key, align: c.align, shrinkFirst: c.shrinkFirst })),
     rows,
     { border: opts.border, header: opts.header, utf8: opts.utf8, width: opts.width },
