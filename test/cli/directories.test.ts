@@ -7,6 +7,11 @@ import { runCli, tempDir } from '../helpers/cli.ts';
 import { KEY, runCliPty } from '../helpers/pty.ts';
 
 const STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
+/**
+ * No test may reach a real CA: a CA bundle that does not exist makes the directory fetch fail at
+ * once, right after the line that says which directory was chosen (what these tests look at).
+ */
+const OFFLINE = { CERTNODE_CA_BUNDLE: '/nonexistent/ca-bundle.pem' };
 const FETCHING_STAGING = `Attempting to fetch Terms of Service from '${STAGING}'..`;
 
 describe('known directories', () => {
@@ -34,7 +39,7 @@ describe('known directories', () => {
   });
 
   test('the piped menu: pvenode numbering, Custom last, 1 is Let\'s Encrypt V2 Staging', async () => {
-    const r = await runCli(['acme', 'account', 'register', 'menu', 'm@example.com'], { configDir: dir, stdin: '1\n', timeoutMs: 20_000 });
+    const r = await runCli(['acme', 'account', 'register', 'menu', 'm@example.com'], { configDir: dir, stdin: '1\n', env: OFFLINE, timeoutMs: 20_000 });
     assert.equal(
       r.stdout.split(FETCHING_STAGING)[0],
       [
@@ -58,18 +63,18 @@ describe('known directories', () => {
       ['--config-dir', dir, 'acme', 'account', 'register', 'menu', 'm@example.com'],
       [
         { expect: '5) Custom', send: `1${KEY.enter}` },
-        // whether or not this machine reaches Let's Encrypt, stop here
         { expect: FETCHING_STAGING, send: KEY.ctrlC },
       ],
-      { timeoutMs: 20_000 },
+      { env: OFFLINE, timeoutMs: 20_000 },
     );
     assert.match(r.output, /  0\) Let's Encrypt V2 \(https:\/\/acme-v02\.api\.letsencrypt\.org\/directory\)\n  1\) Let's Encrypt V2 Staging/);
     assert.ok(r.output.includes(FETCHING_STAGING), r.output);
   });
 
   test('--directory takes an id; an unknown id lists the known ones', async () => {
-    const r = await runCli(['acme', 'account', 'register', 'byid', 'b@example.com', '--directory', 'letsencrypt-staging'], { configDir: dir, timeoutMs: 20_000 });
+    const r = await runCli(['acme', 'account', 'register', 'byid', 'b@example.com', '--directory', 'letsencrypt-staging'], { configDir: dir, env: OFFLINE, timeoutMs: 20_000 });
     assert.ok(r.stdout.includes(FETCHING_STAGING), r.stdout);
+    assert.match(r.stderr, /^ERROR: unable to read CA bundle '\/nonexistent\/ca-bundle\.pem' \(CERTNODE_CA_BUNDLE\)/);
     const bad = await runCli(['acme', 'account', 'register', 'byid', 'b@example.com', '--directory', 'buypass'], { configDir: dir });
     assert.equal(bad.code, 255);
     assert.equal(
