@@ -95,11 +95,13 @@ async function main() {
   if (!pebbleReady.ok) throw new DemoError(pebbleReady.message);
 
   if (build) {
-    say('Building (tsc -p tsconfig.json)');
+    say('Building (tsc -p tsconfig.json, then the bundle bin/certnode.js runs)');
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     if (!existsSync(tsc)) throw new DemoError(`${tsc} not found: run 'npm ci' first`);
     const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new DemoError('build failed');
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (b.status !== 0) throw new DemoError('bundle failed');
   }
   if (!existsSync(join(ROOT, 'dist', 'src', 'main.js'))) throw new DemoError("dist/src/main.js missing: run 'npm run build'");
 

@@ -35,6 +35,9 @@ const REQUIRED = [
   { file: '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql', pkg: 'pdns-backend-sqlite3', tiers: ['e2e'] },
   // hostile-script tests: pgrep inside the sandbox, `script` for terminals
   { command: 'pgrep', pkg: 'procps', tiers: ['unit'] },
+  // the man page is checked with groff for warnings, and rendered by man from an npm -g install
+  { command: 'groff', pkg: 'groff-base', tiers: ['unit', 'e2e'] },
+  { command: 'man', pkg: 'man-db', tiers: ['e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

@@ -4,19 +4,19 @@ import { CommanderError, type Command } from 'commander';
 import { localeIsUtf8, signalExitCode, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
+import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
 import { CancelledError, CliError, FailureWithData, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './core/exit-status.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION };
 
-/** Exit codes. pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
-const EXIT_OK = 0;
-const EXIT_FAILURE = 255;
-const EXIT_CANCELLED = 130;
+/** Exit codes (src/core/exit-status.ts). pvenode exits 255 on every failure; Ctrl-C keeps the shell convention. */
+const EXIT_CANCELLED = EXIT_INTERRUPTED;
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CancelledError) return err.signal ? signalExitCode(err.signal) : EXIT_CANCELLED;
@@ -32,6 +32,8 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
   let commanderErr = '';
   program.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
+    // help wraps to the terminal (80 columns when piped)
+    getOutHelpWidth: () => ctx.io.columns ?? 80,
     writeErr: (s) => {
       commanderErr += s;
     },
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     }
     if (!globals.quiet) {
       ctx.io.stdout.write(
-        renderResult(result, {
+        await renderResult(result, {
           format: globals.outputFormat,
           border: !globals.noborder,
           header: !globals.noheader,
@@ -127,15 +129,26 @@ function reportCommanderError(err: CommanderError, program: Command, argv: reado
     case 'commander.help':
       ctx.io.stderr.write(`ERROR: incomplete command '${path}'\n${helpText}`);
       return EXIT_FAILURE;
-    case 'commander.missingArgument':
-      message = 'not enough arguments';
+    case 'commander.missingArgument': {
+      const name = /'([^']*)'/.exec(err.message)?.[1];
+      message = name ? `not enough arguments - <${name}> is missing` : 'not enough arguments';
       break;
+    }
     case 'commander.excessArguments':
       message = 'too many arguments';
       break;
     case 'commander.unknownCommand': {
       const name = /'([^']*)'/.exec(err.message)?.[1] ?? '';
-      message = `unknown command '${path} ${name}'`;
+      const suggestion = suggestionIn(err.message);
+      message = `unknown command '${path} ${name}'${suggestion ? ` - did you mean '${path} ${suggestion}'?` : ` - see '${path} --help'`}`;
+      break;
+    }
+    case 'commander.unknownOption': {
+      const name = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+      const suggestion = suggestionIn(err.message);
+      message = `unknown option '${name}'`;
+      if (/^--acmedomain\d+$/.test(name)) message += ` - domain slots are --acmedomain0 .. --acmedomain${MAX_DOMAIN_SLOT}`;
+      else if (suggestion) message += ` - did you mean '${suggestion}'?`;
       break;
     }
     default:
@@ -143,6 +156,11 @@ function reportCommanderError(err: CommanderError, program: Command, argv: reado
   }
   ctx.io.stderr.write(`ERROR: ${message}\nUSAGE: ${usageLine(cmd)}\n`);
   return EXIT_FAILURE;
+}
+
+/** Commander's own "(Did you mean x?)" line, which knows the tree's names and options. */
+function suggestionIn(commanderMessage: string): string | undefined {
+  return /\(Did you mean (?:one of )?([^,?)]+)/.exec(commanderMessage)?.[1]?.trim();
 }
 
 /** The command the (normalized) argv names, as far as it names one. */

@@ -1,7 +1,8 @@
 // man/certnode.1, generated from the live command tree so it never drifts (a test compares).
 
 import type { Command, Option } from 'commander';
-import { usageLine } from './commands/index.ts';
+import { EXAMPLES, usageLine } from './commands/index.ts';
+import { EXIT_STATUS_TABLE } from './core/exit-status.ts';
 
 const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
@@ -11,8 +12,9 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
   ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then it is killed with everything it started.'],
-  ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
-  ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
+  ['NO_COLOR', 'Set to anything to switch off colours in task logs and prompts.'],
+  ['FORCE_COLOR', 'Set (to anything but 0) to colour task logs also when they do not go to a terminal.'],
+  ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters and prompts with their symbols, any other locale with ASCII.'],
 ];
 
 const FILES: [string, string][] = [
@@ -21,12 +23,6 @@ const FILES: [string, string][] = [
   ['<config-dir>/acme/accounts/<name>', 'ACME accounts, one JSON file each with the private key. Mode 0600.'],
   ['<config-dir>/certs/certnode.pem, certnode.key', 'The installed chain (0644) and key (0600) unless cert-file/cert-key-file say otherwise; the previous pair is kept as .old.'],
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
-];
-
-const EXIT_STATUS: [string, string][] = [
-  ['0', 'Success, including "nothing to do".'],
-  ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
-  ['128+N', 'Ended by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (closed terminal). An order first kills a running DNS script, removes its records and closes its listener.'],
 ];
 
 const DNS_METHODS =
@@ -39,6 +35,24 @@ const DNS_SCRIPTS =
   'no other unprivileged process can read its environment or files, every process of that id is killed when a call ends (also setsid or double-forked children), and the directory is removed only then, without following links. ' +
   'Data files only root can read are passed as private read-only copies. Not as root, scripts run as the invoking user in a 0700 directory under TMPDIR, and only their process group is killed. ' +
   'Secrets are masked as *** in all output: values of data keys whose names contain KEY, TOKEN, SECRET, PASS, PWD, PW, AUTH, CREDENTIAL, PRIVATE or SIG, values that look like opaque tokens (16 or more letters, digits and +/=_~-, mixing letters and digits), and such tokens inside data files (TSIG keys); paths, zones, hosts and ports stay readable.';
+
+/** What `--output-format json` prints, per kind of command (the contract scripts rely on). */
+const OUTPUT: [string, string][] = [
+  ['Lists', '(acme account list, acme plugin list, acme directories, acme plugin apis, cert info) are JSON arrays of objects, in the same order as the text table.'],
+  ['Objects', '(acme account info, acme plugin config, config get) are one JSON object; keys are sorted; json-pretty indents as pvenode does.'],
+  ['Field lists', '(acme plugin apis) are arrays of objects {name, optional, default, group, description}, in the list and for one API alike.'],
+  ['Provisioning', '(acme plugin add|set|remove, config set, acme account register) print {"changed": true|false}; register adds the account when it registered one. In text mode nothing is printed when something changed and "unchanged" when nothing needed doing.'],
+  ['Certificates', '(acme cert order, and acme cert renew when it ordered) print {"changed": true, "certificate": {...as cert info...}, "order": URL}; renew adds "due", "due-from", "notafter", "source", "renewed" and, when the CA offers ARI, "ari"; when not due it prints those with "changed": false.'],
+  ['Task logs and errors', 'go to stderr in the json formats, so stdout carries only the JSON document.'],
+];
+
+const RENEWAL = [
+  'The package ships share/systemd/certnode-renew.service and certnode-renew.timer: daily, with a randomized delay, persistent across downtime. After npm install -g they are in $(npm root -g)/certnode/share/systemd; copy them to /etc/systemd/system and run systemctl daemon-reload; systemctl enable --now certnode-renew.timer.',
+  'Without systemd, a cron line does the same: 17 3 * * * root certnode --quiet acme cert renew',
+  'acme cert renew does nothing (quickly, exit 0) until a third of the lifetime is left (half for certificates shorter than 10 days), or earlier when the CA says so through ACME Renewal Information (RFC 9773).',
+];
+
+const SEE_ALSO = ['pvenode(1)', 'proxmox-backup-manager(1)', 'systemd.timer(5)', 'crontab(5)', 'openssl(1)'];
 
 function esc(text: string): string {
   return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
@@ -73,15 +87,23 @@ export function generateManPage(program: Command, version: string): string {
     for (const arg of leaf.registeredArguments) out += `.TP\n.I ${esc(arg.name())}\n${esc(arg.description)}\n`;
     out += optionLines(leaf.options);
   }
-  out += '.SH GLOBAL OPTIONS\n';
+  out += '.SH OPTIONS\nThese work on every command, before or after it.\n';
   out += optionLines(program.options);
+  out += '.SH OUTPUT\n';
+  for (const [what, text] of OUTPUT) out += `.TP\n.B ${esc(what)}\n${esc(text)}\n`;
+  out += '.SH AUTOMATIC RENEWAL\n';
+  out += RENEWAL.map(esc).join('\n.PP\n');
+  out += '\n.SH FILES\n';
+  for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
   out += `.SH DNS VALIDATION METHODS\n${esc(DNS_METHODS)}\n`;
   out += `.SH DNS SCRIPTS\n${esc(DNS_SCRIPTS)}\n`;
   out += '.SH ENVIRONMENT\n';
   for (const [name, text] of ENVIRONMENT) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
-  out += '.SH FILES\n';
-  for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
   out += '.SH EXIT STATUS\n';
-  for (const [code, text] of EXIT_STATUS) out += `.TP\n.B ${code}\n${esc(text)}\n`;
+  for (const { status, meaning } of EXIT_STATUS_TABLE) out += `.TP\n.B ${esc(status)}\n${esc(meaning.replace(/`/g, ''))}\n`;
+  out += '.SH EXAMPLES\n';
+  for (const [what, command] of EXAMPLES) out += `.PP\n${esc(what[0]!.toUpperCase() + what.slice(1))}:\n.PP\n.RS 4\n.nf\n${esc(command.replace(/^ +/gm, ''))}\n.fi\n.RE\n`;
+  out += '.SH SEE ALSO\n';
+  out += `${SEE_ALSO.map((ref) => `.BR ${ref.replace(/\((\d)\)$/, ' ($1)')}`).join(',\n')}\n`;
   return out;
 }

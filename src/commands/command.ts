@@ -1,22 +1,9 @@
 // What every leaf command gets, and the shape of a leaf command module.
 
-import type { Context } from '../context.ts';
-import type { Paths } from '../core/paths.ts';
-import type { OutputFormat, Result } from '../core/output/render.ts';
+import type { CommandEnv } from '../core/env.ts';
+import type { Result } from '../core/output/render.ts';
 
-export interface Globals {
-  configDir: string;
-  outputFormat: OutputFormat;
-  noborder: boolean;
-  noheader: boolean;
-  quiet: boolean;
-}
-
-export interface CommandEnv {
-  ctx: Context;
-  globals: Globals;
-  paths: Paths;
-}
+export type { CommandEnv, Globals } from '../core/env.ts';
 
 /** Option values as commander collected them (strings; booleans already normalized to "true"/"false"). */
 export type RawOptions = Readonly<Record<string, string | undefined>>;

@@ -1,6 +1,7 @@
 // The command tree. Leaf modules are imported only when their command runs.
 
 import { Command, Option } from 'commander';
+import { KNOWN_DIRECTORIES } from '../core/acme/directories.ts';
 import { DEFAULT_KEY_TYPE, KEY_TYPES } from '../core/cert/keys.ts';
 import { MAX_DOMAIN_SLOT } from '../core/config/node.ts';
 import type { CommandNode, OptionNode } from '../core/argv.ts';
@@ -17,9 +18,9 @@ type Loader = () => Promise<{ command: LeafCommand<unknown> }>;
 
 const BOOLEAN_OPTIONS = new WeakSet<Option>();
 
-/** A boolean option pvenode-style: bare, or with 1/0/yes/no/true/false/on/off. */
+/** A boolean option pvenode-style: bare, or with 1/0/yes/no/true/false/on/off; off unless given. */
 function bool(flags: string, description: string): Option {
-  const option = new Option(`${flags} [<bool>]`, description);
+  const option = new Option(`${flags} [<bool>]`, `${description} (default: no)`);
   BOOLEAN_OPTIONS.add(option);
   return option;
 }
@@ -29,20 +30,30 @@ function list(flags: string, description: string): Option {
   return new Option(flags, description).argParser((value: string, previous: string | undefined) => (previous ? `${previous},${value}` : value));
 }
 
+/** Examples for the top-level help and the man page: [what it does, the command]. */
+export const EXAMPLES: readonly (readonly [string, string])[] = [
+  ["register an account with Let's Encrypt (asks for nothing)", 'certnode acme account register default admin@example.com \\\n      --directory letsencrypt --agree-tos'],
+  ['two names, validated over http-01 (the built-in listener, port 80)', "certnode config set --acme 'domains=example.com;www.example.com'"],
+  ['order the certificate, then look at it', 'certnode acme cert order && certnode cert info'],
+  ['a DNS plugin (acme.sh dnsapi script dns_cf.sh) and a wildcard through it', "certnode acme plugin add dns cloudflare --api cf --data /root/cf.data\n  certnode config set --acmedomain0 '*.example.com,plugin=cloudflare'"],
+  ['reload nginx after every new certificate', 'certnode config set --reload-command "systemctl reload nginx"'],
+  ['what the daily timer runs: renews only when due', 'certnode --quiet acme cert renew'],
+];
+
 export function buildProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
   const program = new Command('certnode')
     .description("Get and keep this host's TLS certificates through ACME (RFC 8555).")
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--config-dir <dir>', 'configuration directory (env CERTNODE_CONFIG_DIR, default /etc/certnode)'))
-    .addOption(new Option('--output-format <format>', 'text, json or json-pretty (env CERTNODE_OUTPUT_FORMAT, default text)'))
+    .addOption(new Option('--config-dir <dir>', 'configuration directory (env CERTNODE_CONFIG_DIR; default: /etc/certnode)'))
+    .addOption(new Option('--output-format <format>', 'text, json or json-pretty (env CERTNODE_OUTPUT_FORMAT; default: text)'))
     .addOption(bool('--noborder', 'do not draw table borders'))
     .addOption(bool('--noheader', 'do not print table column headers'))
     .addOption(bool('--quiet', 'print nothing but errors'))
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .addHelpText(
       'after',
-      '\nBooleans take 1/0/yes/no/true/false/on/off or stand bare; -option works like --option;\nsubcommands may be abbreviated to a unique prefix (certnode acme plug li).',
+      `\nBooleans take 1/0/yes/no/true/false/on/off or stand bare; -option works like\n--option; subcommands may be abbreviated (certnode acme plug li).\n\nExamples:\n${EXAMPLES.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('')}\nMore: certnode <command> --help, man certnode.`,
     );
 
   const leaf = (parent: Command, name: string, description: string, load: Loader): Command => {
@@ -64,21 +75,22 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(account, 'register', 'register a new ACME account with a CA', () => import('./acme/account/register.ts'))
     .argument('[name]', "account name (default 'default')")
     .argument('<contact>', 'contact e-mail addresses (separated by , ; or spaces)')
-    .addOption(new Option('--directory <url>', 'ACME directory URL (default: choose from a menu)'))
+    .addOption(new Option('--directory <id|url>', `ACME directory: a known CA's id (${KNOWN_DIRECTORIES.map((d) => d.id).join(', ')}) or a directory URL (default: choose from a menu)`))
     .addOption(bool('--agree-tos', "agree to the CA's terms of service without asking"))
-    .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
-    .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))
-    .addOption(new Option('--key-type <type>', 'account key: ec-256 (default), ec-384, rsa-2048, rsa-3072 or rsa-4096'));
+    .addOption(new Option('--eab-kid <id>', 'external account binding key id, with --eab-hmac-key (default: none; asked for when the CA requires EAB)'))
+    .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url, with --eab-kid (default: none)'))
+    .addOption(new Option('--key-type <type>', `account key: ${KEY_TYPES.join(', ')} (default: ${DEFAULT_KEY_TYPE})`));
   leaf(account, 'info', 'show an ACME account (key type included) and what its CA offers: profiles, ARI, key rollover, EAB, terms of service', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
     .argument('[name]', "account name (default 'default')")
-    .addOption(list('--contact <list>', 'new contact e-mail addresses'));
+    .addOption(list('--contact <list>', 'new contact e-mail addresses (default: keep them; refresh from the CA)'));
   leaf(account, 'rollover', 'replace the account key at the CA (RFC 8555 key change), then in the account file', () => import('./acme/account/rollover.ts'))
     .argument('[name]', "account name (default 'default')")
-    .addOption(new Option('--key-type <type>', "new key: ec-256, ec-384, rsa-2048, rsa-3072 or rsa-4096 (default: the current key's type)"));
+    .addOption(new Option('--key-type <type>', `new key: ${KEY_TYPES.join(', ')} (default: the current key's type)`));
   leaf(account, 'deactivate', 'deactivate an account at the CA and retire its file', () => import('./acme/account/deactivate.ts'))
     .argument('[name]', "account name (default 'default')")
-    .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'));
+    .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'))
+    .addOption(bool('--yes', 'do not ask before deactivating the account node.cfg uses (asked on a terminal only)'));
   leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
 
   const acmeCert = group(acme, 'cert', 'order, renew and revoke the node certificate through ACME');
@@ -90,27 +102,27 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   );
   leaf(acmeCert, 'persist-record', 'the dns-persist-01 TXT records the configured names need: show them, publish them once (--apply) or remove them', () => import('./acme/cert/persist-record.ts'))
     .argument('[domains...]', 'only these configured names (default: every name with challenge=dns-persist-01)')
-    .addOption(bool('--apply', "publish the records through each domain's dns plugin and check they are visible"))
-    .addOption(bool('--remove', "remove the records through each domain's dns plugin"));
+    .addOption(bool('--apply', "publish the records through each domain's dns plugin and check they are visible (default: no, only show them)"))
+    .addOption(bool('--remove', "remove the records through each domain's dns plugin (default: no)"));
   leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
-    new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation (or the RFC 5280 code)'),
-  );
+    new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation, or the RFC 5280 code (default: none sent, which the CA takes as unspecified)'),
+  ).addOption(bool('--yes', 'do not ask before revoking (asked on a terminal only)'));
 
   const plugin = group(acme, 'plugin', 'ACME challenge plugins (acme/plugins.cfg)');
   leaf(plugin, 'list', 'list the challenge plugins', () => import('./acme/plugin/list.ts')).addOption(
-    new Option('--type <type>', 'only plugins of this type (dns or standalone)'),
+    new Option('--type <type>', 'only plugins of this type: dns or standalone (default: all)'),
   );
   leaf(plugin, 'config', "show one plugin's configuration", () => import('./acme/plugin/config.ts')).argument('<id>', 'plugin id');
   const pluginOptions = (cmd: Command): Command =>
     cmd
-      .addOption(new Option('--api <api>', 'DNS API (acme.sh dnsapi name, e.g. cf, ovh, nsupdate); dns plugins only'))
-      .addOption(new Option('--data <file>', "file with one KEY=VALUE per line ('-' reads stdin); stored base64url-encoded"))
+      .addOption(new Option('--api <api>', 'DNS API (acme.sh dnsapi name, e.g. cf, ovh, nsupdate); dns plugins only, required for them'))
+      .addOption(new Option('--data <file>', "file with one KEY=VALUE per line ('-' reads stdin); stored base64url-encoded (default: none; on a terminal add asks for the fields)"))
       .addOption(new Option('--validation-delay <seconds>', 'longest wait for DNS propagation, 0..172800 (default 30); dns plugins only'))
       .addOption(
         new Option('--propagation <mode>', "check: poll the zone's name servers until they serve the record (default); sleep: wait validation-delay seconds (split-horizon DNS); dns plugins only"),
       )
       .addOption(bool('--disable', 'flag to disable the config'))
-      .addOption(list('--nodes <list>', 'list of node names the plugin is meant for'))
+      .addOption(list('--nodes <list>', 'list of node names the plugin is meant for (default: all nodes)'))
       .addOption(new Option('--port <port>', 'TCP port of the listener (default 80 for http-01, 443 for tls-alpn-01); standalone plugins only'))
       .addOption(new Option('--address <ip>', 'address of the listener (default all addresses); standalone plugins only'))
       .addOption(new Option('--challenge <type>', 'http-01 (default) or tls-alpn-01 (RFC 8737: a TLS listener, for hosts whose port 80 is closed); standalone plugins only'));
@@ -120,13 +132,13 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       .argument('<id>', 'plugin id'),
   );
   pluginOptions(leaf(plugin, 'set', 'change a challenge plugin', () => import('./acme/plugin/set.ts')).argument('<id>', 'plugin id'))
-    .addOption(list('--delete <list>', 'options to remove (comma, space or ; separated)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config)"));
+    .addOption(list('--delete <list>', 'options to remove, comma, space or ; separated (default: none)'))
+    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config; default: no check)"));
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
   leaf(plugin, 'test', "try a dns plugin without a CA: add a random TXT record, check it on the zone's name servers, remove it", () => import('./acme/plugin/test.ts'))
     .argument('<id>', 'plugin id (a dns plugin)')
     .argument('<domain>', 'the name to test (the record is _acme-challenge.<domain>)')
-    .addOption(new Option('--alias <domain>', 'set the record at _acme-challenge.<alias> instead (alias mode)'));
+    .addOption(new Option('--alias <domain>', 'set the record at _acme-challenge.<alias> instead, alias mode (default: none, the domain itself)'));
   leaf(plugin, 'apis', 'list the DNS API scripts found (or one, with its fields)', () => import('./acme/plugin/apis.ts')).argument(
     '[api]',
     'DNS API name (dns_<api>.sh); shows its info and fields',
@@ -148,16 +160,20 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
 
   const config = group(program, 'config', 'node configuration (node.cfg)');
   leaf(config, 'get', 'show the node configuration', () => import('./config/get.ts')).addOption(
-    new Option('--property <key>', 'show only this key'),
+    new Option('--property <key>', 'show only this key (default: all)'),
   );
   const set = leaf(config, 'set', 'change the node configuration', () => import('./config/set.ts'))
     .addOption(
       new Option(
         '--acme <propstring>',
-        `[account=<name>][,domains=<domain>[;<domain>...]][,keytype=<${KEY_TYPES.join('|')}>][,profile=<name>][,preferred-chain=<issuer CN>] (domains use the standalone plugin; keytype of the certificate key, default ${DEFAULT_KEY_TYPE}; profile: the CA's ACME profile to order with, e.g. shortlived, checked against the profiles the CA offers; preferred-chain: install the alternate chain whose root has this common name, e.g. "ISRG Root X1", when the CA offers one)`,
+        `node ACME settings, comma separated: account=<name> (default: default), domains=<domain>[;<domain>...] (validated with the standalone plugin; quote the ';' in a shell), ` +
+          `keytype=<${KEY_TYPES.join('|')}> (the certificate key; default: ${DEFAULT_KEY_TYPE}), profile=<name> (the CA's ACME profile, e.g. shortlived; default: the CA's), ` +
+          `preferred-chain=<issuer CN> (the alternate chain whose root has this name, e.g. "ISRG Root X1"; default: the CA's first chain)`,
       ),
     )
-    .addOption(new Option('--acmedomain0 <propstring>', `[domain=]<domain>[,alias=<domain>][,plugin=<id>]; also --acmedomain1 ... --acmedomain${MAX_DOMAIN_SLOT}`));
+    .addOption(
+      new Option('--acmedomain0 <propstring>', `[domain=]<domain>[,alias=<domain>][,plugin=<id>] (plugin default: standalone); slots --acmedomain0 .. --acmedomain${MAX_DOMAIN_SLOT}`),
+    );
   for (let i = 1; i <= MAX_DOMAIN_SLOT; i++) set.addOption(new Option(`--acmedomain${i} <propstring>`).hideHelp());
   set
     .addOption(new Option('--cert-file <path>', 'absolute path of the installed certificate chain (default <config-dir>/certs/certnode.pem)'))
@@ -165,13 +181,13 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(
       new Option(
         '--reload-command <command>',
-        'shell command (/bin/sh -c) run after a certificate is installed, e.g. "systemctl reload nginx"; it gets CERTNODE_CERT_FILE and CERTNODE_KEY_FILE',
+        'shell command (/bin/sh -c) run after a certificate is installed, e.g. "systemctl reload nginx"; it gets CERTNODE_CERT_FILE and CERTNODE_KEY_FILE (default: none)',
       ),
     )
-    .addOption(new Option('--dnsapi-dir <path>', "directory with acme.sh's dns_<api>.sh scripts, searched after CERTNODE_DNSAPI_DIR and before the usual places"))
-    .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg)'))
-    .addOption(list('--delete <list>', 'keys to remove (comma, space or ; separated)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs"));
+    .addOption(new Option('--dnsapi-dir <path>', "directory with acme.sh's dns_<api>.sh scripts, searched after CERTNODE_DNSAPI_DIR and before the usual places (default: none)"))
+    .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg; default: none)'))
+    .addOption(list('--delete <list>', 'keys to remove, comma, space or ; separated (default: none)'))
+    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"));
 
   configureTree(program);
   return program;

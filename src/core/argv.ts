@@ -65,8 +65,11 @@ function normalizeFrom(argv: readonly string[], start: readonly CommandNode[]): 
     }
     if (current.subcommands.length > 0) {
       if (token === 'help' && i + 1 < argv.length && !current.subcommands.some((s) => s.name !== 'help' && s.name.startsWith('help'))) {
-        // `help acme plugin` -> `acme plugin --help` (commander's help command takes one name only)
-        out.push(...normalizeFrom(argv.slice(i + 1), path), '--help');
+        // `help acme plugin` -> `acme plugin --help` (commander's help command takes one name only);
+        // `help nosuch` -> `nosuch`, so it fails as an unknown command instead of showing the top help
+        const rest = argv.slice(i + 1);
+        out.push(...normalizeFrom(rest, path));
+        if (namesCommands(rest, current, path)) out.push('--help');
         return out;
       }
       const sub = resolveSubcommand(current, token, path);
@@ -80,6 +83,18 @@ function normalizeFrom(argv: readonly string[], start: readonly CommandNode[]): 
     out.push(token);
   }
   return out;
+}
+
+/** Whether the words after `help` name a command (options aside). */
+function namesCommands(words: readonly string[], from: CommandNode, path: readonly CommandNode[]): boolean {
+  let current = from;
+  for (const word of words) {
+    if (word.startsWith('-')) continue;
+    const sub = current.subcommands.length > 0 ? resolveSubcommand(current, word, path) : undefined;
+    if (!sub) return false;
+    current = sub;
+  }
+  return true;
 }
 
 function findOption(path: readonly CommandNode[], name: string): OptionNode | undefined {

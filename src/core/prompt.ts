@@ -3,8 +3,8 @@
 // Every question names the flag that answers it, so EOF on stdin fails with a hint instead of hanging.
 
 import type { Readable, Writable } from 'node:stream';
-import type { Context } from '../context.ts';
-import { CancelledError, UsageError } from './errors.ts';
+import { localeIsUtf8, type Context } from '../context.ts';
+import { CancelledError, CliError, UsageError } from './errors.ts';
 
 export interface MenuChoice<T> {
   label: string;
@@ -22,10 +22,10 @@ export interface Prompter {
   readonly interactive: boolean;
   /** A line of information shown with the questions. */
   say(text: string): void;
-  /** Pick one of `choices`; in line mode the user types the index (pvenode's menu). */
+  /** Pick one of `choices` by its number (pvenode's menu: `0) …`, `1) …`); a terminal also takes the arrow keys. */
   menu<T>(q: Question, choices: readonly MenuChoice<T>[]): Promise<T>;
-  /** Free text; `secret` hides it on a terminal. Empty answers are asked again. */
-  input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string>;
+  /** Free text; `secret` hides it on a terminal. Empty answers are asked again unless `optional`. */
+  input(q: InputQuestion): Promise<string>;
   /**
    * Yes/no, default no. `required`: EOF is an error naming the flag (the command cannot go on
    * without an answer); otherwise EOF means the default.
@@ -34,7 +34,14 @@ export interface Prompter {
   close(): void;
 }
 
+export type InputQuestion = Question & { secret?: boolean; optional?: boolean; validate?: (value: string) => string | undefined };
+
 const MAX_ATTEMPTS = 4;
+
+/** Four wrong answers: an error (exit 255), not an interruption. */
+function tooManyAttempts(q: Question): CliError {
+  return new CliError(`no valid answer to "${q.text.replace(/:\s*$/, '')}" after ${MAX_ATTEMPTS} attempts, aborting; pass ${q.flag}`);
+}
 
 /** Reads stdin line by line through one buffer, so answers piped in together are not lost between questions. */
 export class LineReader {
@@ -139,20 +146,26 @@ export class LinePrompter implements Prompter {
       if (choice) return choice.value;
       this.say('Invalid selection.');
     }
-    throw new CancelledError('Aborting.');
+    throw tooManyAttempts(q);
   }
 
-  async input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string> {
+  async input(q: InputQuestion): Promise<string> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const answer = await this.ask(q);
-      if (answer === undefined) throw noAnswer(q);
+      if (answer === undefined) {
+        if (q.optional) return '';
+        throw noAnswer(q);
+      }
       const value = answer.trim();
-      if (value === '') continue;
+      if (value === '') {
+        if (q.optional) return '';
+        continue;
+      }
       const problem = q.validate?.(value);
       if (problem === undefined) return value;
       this.say(problem);
     }
-    throw new CancelledError('Aborting.');
+    throw tooManyAttempts(q);
   }
 
   async confirm(q: Question & { required: boolean }): Promise<boolean> {
@@ -171,13 +184,24 @@ export class LinePrompter implements Prompter {
 
 type InquirerContext = { input: Readable; output: Writable };
 
+/**
+ * Inquirer draws ❯ ✔ ⠋ whatever the locale; under a non-UTF-8 locale (LANG=C, a serial console)
+ * those come out as mojibake, so the prompts get ASCII marks there.
+ */
+const ASCII_THEME: { prefix: { idle: string; done: string }; spinner: { interval: number; frames: string[] } } = {
+  prefix: { idle: '?', done: '*' },
+  spinner: { interval: 120, frames: ['-', '\\', '|', '/'] },
+};
+
 /** A terminal: @inquirer/prompts (loaded only when a question is actually asked). */
 export class TtyPrompter implements Prompter {
   readonly interactive = true;
   private readonly context: InquirerContext;
+  private readonly theme: typeof ASCII_THEME | undefined;
 
-  constructor(input: Readable, output: Writable) {
+  constructor(input: Readable, output: Writable, utf8 = true) {
     this.context = { input, output };
+    this.theme = utf8 ? undefined : ASCII_THEME;
   }
 
   say(text: string): void {
@@ -189,30 +213,45 @@ export class TtyPrompter implements Prompter {
     try {
       return await ask(prompts);
     } catch (err) {
-      if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw new CancelledError('Aborting.');
+      // Ctrl-C in raw mode reaches inquirer as a key, not as SIGINT: it is still an interruption.
+      if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) throw new CancelledError('interrupted');
       throw err;
     }
   }
 
+  /**
+   * pvenode's numbered menu: the numbers are shown (`0) …`), typing one and Enter picks it,
+   * the arrow keys move through it. The numbers are the same as in the piped menu.
+   */
   menu<T>(q: Question, choices: readonly MenuChoice<T>[]): Promise<T> {
     return this.run((p) =>
-      p.select({ message: q.text.replace(/:\s*$/, ''), choices: choices.map((c) => ({ name: c.label, value: c.value })), loop: false }, this.context),
+      p.rawlist(
+        {
+          message: q.text.replace(/:\s*$/, ''),
+          choices: choices.map((c, i) => ({ name: c.label, value: c.value, key: String(i) })),
+          loop: false,
+          ...(this.theme ? { theme: { prefix: this.theme.prefix } } : {}),
+        },
+        this.context,
+      ),
     );
   }
 
-  input(q: Question & { secret?: boolean; validate?: (value: string) => string | undefined }): Promise<string> {
+  input(q: InputQuestion): Promise<string> {
     const validate = (value: string): string | true => {
-      if (value.trim() === '') return 'an answer is required';
+      if (value.trim() === '') return q.optional ? true : 'an answer is required';
       return q.validate?.(value.trim()) ?? true;
     };
     const message = q.text.replace(/:\s*$/, '');
+    const theme = this.theme ? { theme: { prefix: this.theme.prefix, spinner: this.theme.spinner } } : {};
     return this.run(async (p) =>
-      (q.secret ? await p.password({ message, mask: '*', validate }, this.context) : await p.input({ message, validate }, this.context)).trim(),
+      (q.secret ? await p.password({ message, mask: '*', validate, ...theme }, this.context) : await p.input({ message, validate, ...theme }, this.context)).trim(),
     );
   }
 
   confirm(q: Question & { required: boolean }): Promise<boolean> {
-    return this.run((p) => p.confirm({ message: q.text.replace(/\s*\[y\|N\]:?\s*$/, ''), default: false }, this.context));
+    const theme = this.theme ? { theme: { prefix: this.theme.prefix } } : {};
+    return this.run((p) => p.confirm({ message: q.text.replace(/\s*\[y\|N\]:?\s*$/, ''), default: false, ...theme }, this.context));
   }
 
   close(): void {}
@@ -225,6 +264,6 @@ export class TtyPrompter implements Prompter {
  */
 export function createPrompter(ctx: Context, out: Writable = ctx.io.stdout): Prompter {
   const { io } = ctx;
-  if (io.isStdinTTY && io.isStdoutTTY && out === io.stdout) return new TtyPrompter(io.stdin, io.stdout);
+  if (io.isStdinTTY && io.isStdoutTTY && out === io.stdout) return new TtyPrompter(io.stdin, io.stdout, localeIsUtf8(ctx.env));
   return new LinePrompter(io.stdin, out, !io.isStdinTTY);
 }

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, shellQuote, tempDir } from '../helpers/cli.ts';
+import { runProbed } from '../helpers/probe.ts';
 
 describe('cli basics', () => {
   const { dir, cleanup } = tempDir();
@@ -43,14 +44,35 @@ describe('cli basics', () => {
     for (const r of [piped, list, full]) assert.doesNotMatch(r.stderr, /\n\s+at |internal error|EPIPE/);
   });
 
+  test('help: examples at the top, every line of every command\'s help within 80 columns when piped', async () => {
+    const top = await run(['--help']);
+    assert.match(top.stdout, /\nExamples:\n  # register an account with Let's Encrypt \(asks for nothing\)\n  certnode acme account register default admin@example\.com \\\n/);
+    const commands = [[], ['acme'], ['acme', 'account', 'register'], ['acme', 'cert', 'revoke'], ['acme', 'plugin', 'add'], ['acme', 'plugin', 'set'], ['config', 'set'], ['cert', 'set']];
+    for (const args of commands) {
+      const r = await run([...args, '--help']);
+      assert.equal(r.code, 0);
+      for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `${args.join(' ')} --help: ${line.length} columns: ${line}`);
+    }
+    const revoke = await run(['acme', 'cert', 'revoke', '--help']);
+    assert.match(revoke.stdout.replace(/\s+/g, ' '), /--reason <reason> .* \(default: none sent, which the CA takes as unspecified\)/);
+    const wide = await run(['config', 'set', '--help'], { tty: true, columns: 120 });
+    assert.ok(wide.stdout.split('\n').some((l) => l.length > 80), 'on a wider terminal help uses the width');
+  });
+
   test('--version', async () => {
     assert.deepEqual(await run(['--version']), { code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 
   test('usage errors: one ERROR line plus USAGE, exit 255', async () => {
     const cases: [string[], string][] = [
-      [['acme', 'plugin', 'bogus'], "ERROR: unknown command 'certnode acme plugin bogus'\nUSAGE: certnode acme plugin <command> [OPTIONS]\n"],
-      [['acme', 'plugin', 'add', 'dns'], 'ERROR: not enough arguments\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'bogus'], "ERROR: unknown command 'certnode acme plugin bogus' - see 'certnode acme plugin --help'\nUSAGE: certnode acme plugin <command> [OPTIONS]\n"],
+      [['acme', 'acount', 'list'], "ERROR: unknown command 'certnode acme acount' - did you mean 'certnode acme account'?\nUSAGE: certnode acme <command> [OPTIONS]\n"],
+      [['acme', 'plugin', 'add', 'dns'], 'ERROR: not enough arguments - <id> is missing\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'add'], 'ERROR: not enough arguments - <type> is missing\nUSAGE: certnode acme plugin add <type> <id> [OPTIONS]\n'],
+      [['acme', 'plugin', 'list', '--tpye', 'dns'], "ERROR: unknown option '--tpye' - did you mean '--type'?\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
+      [['config', 'set', '--acmedomain100', 'a.example'], "ERROR: unknown option '--acmedomain100' - domain slots are --acmedomain0 .. --acmedomain99\nUSAGE: certnode config set [OPTIONS]\n"],
+      [['help', 'nosuch'], "ERROR: unknown command 'certnode nosuch' - see 'certnode --help'\nUSAGE: certnode <command> [OPTIONS]\n"],
+      [['help', 'acme', 'plugn'], "ERROR: unknown command 'certnode acme plugn' - did you mean 'certnode acme plugin'?\nUSAGE: certnode acme <command> [OPTIONS]\n"],
       [['acme', 'plugin', 'config', 'a1', 'b1'], 'ERROR: too many arguments\nUSAGE: certnode acme plugin config <id> [OPTIONS]\n'],
       [['acme', 'plugin', 'list', '--bogus'], "ERROR: unknown option '--bogus'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
       [['acme', 'plugin', 'list', '--type', 'http'], "ERROR: type: value 'http' does not have a value in the enumeration 'dns, standalone'\nUSAGE: certnode acme plugin list [OPTIONS]\n"],
@@ -109,19 +131,20 @@ describe('cli basics', () => {
     }
   });
 
-  test('start-up: --help and acme plugin list do not load acme-client', () => {
-    const probe = join(dir, 'probe.cjs');
-    // Reports every CommonJS module loaded (ESM imports of CJS packages land in require.cache too).
-    writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
+  test('start-up: --help and acme plugin list do not load acme-client', async () => {
     for (const args of [['--help'], ['acme', 'plugin', 'list']]) {
-      const r = spawnSync(process.execPath, ['--require', probe, BIN, ...args], {
-        env: { ...baseEnv(), CERTNODE_CONFIG_DIR: dir },
-        encoding: 'utf8',
-      });
+      const r = await runProbed(args, { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
       assert.equal(r.status, 0, r.stderr);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
-      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((m) => m.includes('acme-client') || m.includes('axios') || m.includes('@peculiar')), [], args.join(' '));
+      assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar|@inquirer/.test(m)), [], args.join(' '));
+      // help draws no table: the table libraries stay unloaded
+      if (args[0] === '--help') assert.deepEqual(r.sources.filter((m) => /cli-table3|string-width/.test(m)), []);
+      else assert.ok(r.sources.some((m) => m.includes('node_modules/cli-table3/')), 'plugin list draws a table (control)');
     }
+    // and the control the other way: a command that talks to a CA does load it
+    const reg = await runProbed(['acme', 'account', 'register', 'probe', 'p@example.com', '--directory', 'http://127.0.0.1:9/dir', '--agree-tos'], { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
+    assert.equal(reg.status, 255);
+    assert.ok(reg.sources.some((m) => m.includes('node_modules/acme-client/src/client.js')), 'register loads acme-client');
+    assert.deepEqual(reg.sources.filter((m) => /node-forge|node_modules\/axios\//.test(m)), [], 'but neither node-forge nor axios');
   });
 });

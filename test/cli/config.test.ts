@@ -76,7 +76,7 @@ describe('config', () => {
     ['an unknown key in a property string', ['--acmedomain1', 'a.example.com,colour=red'], 'acmedomain1: invalid key in comma-separated list property: colour'],
     ['an invalid account name', ['--acme', 'account=a'], "acme: invalid format - invalid configuration ID 'a'"],
     ['deleting an unknown key', ['--delete', 'colour'], "delete: no such option 'colour'"],
-    ['a slot beyond the last', ['--acmedomain100', 'x.example.com'], "unknown option '--acmedomain100'"],
+    ['a slot beyond the last', ['--acmedomain100', 'x.example.com'], "unknown option '--acmedomain100' - domain slots are --acmedomain0 .. --acmedomain99"],
     ['no options at all', [], 'no options specified'],
   ];
   for (const [what, args, message] of bad) {

@@ -20,11 +20,22 @@ describe('acme plugin apis / add dns', () => {
     assert.ok(lines.some((l) => /^exampledns\s+ExampleDNS\.test\s+EXAMPLE_Key,EXAMPLE_Email,EXAMPLE_Token,EXAMPLE_Zone_ID,EXAMPLE_Ttl$/.test(l)));
     assert.ok(lines.some((l) => /^jsoninfo\s+jsoninfo\s+JSONINFO_AuthToken,JSONINFO_Zone$/.test(l)));
     const json = await run(['acme', 'plugin', 'apis', '--output-format', 'json']);
-    const rows = JSON.parse(json.stdout) as { api: string; name: string; fields: string; script: string }[];
-    assert.deepEqual(
-      rows.find((x) => x.api === 'plainopts'),
-      { api: 'plainopts', name: 'PlainOpts DNS', fields: 'PLAINOPTS_URL,PLAINOPTS_API_KEY,PLAINOPTS_TTL', script: rows.find((x) => x.api === 'plainopts')!.script },
-    );
+    const rows = JSON.parse(json.stdout) as { api: string; name: string; fields: { name: string }[]; script: string }[];
+    const plain = rows.find((x) => x.api === 'plainopts')!;
+    assert.deepEqual({ ...plain, fields: plain.fields.map((f) => f.name) }, { api: 'plainopts', name: 'PlainOpts DNS', fields: ['PLAINOPTS_URL', 'PLAINOPTS_API_KEY', 'PLAINOPTS_TTL'], script: plain.script });
+    // the same field objects as `plugin apis <api>` gives
+    const one = JSON.parse((await run(['acme', 'plugin', 'apis', 'plainopts', '--output-format', 'json'])).stdout) as { fields: unknown[] };
+    assert.deepEqual(plain.fields, one.fields.filter((f) => plain.fields.some((p) => p.name === (f as { name: string }).name)));
+    assert.deepEqual(rows.map((x) => x.api), [...rows.map((x) => x.api)].sort(), 'JSON in the text order');
+  });
+
+  test('apis with no scripts anywhere: an empty list, and a line saying where it looked', async () => {
+    const empty = join(dir, 'no-scripts');
+    mkdirSync(empty, { recursive: true });
+    const r = await run(['acme', 'plugin', 'apis', '--output-format', 'json'], { env: { CERTNODE_DNSAPI_DIR: empty } });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '[]\n');
+    assert.match(r.stderr, /^no DNS API scripts \(dns_<api>\.sh\) found; looked in: \S+no-scripts \(CERTNODE_DNSAPI_DIR\), \/usr\/share\/proxmox-acme\/dnsapi \(Proxmox\), .*point CERTNODE_DNSAPI_DIR \(or certnode config set --dnsapi-dir\) at them\n$/);
   });
 
   test('apis <api>: key/value view plus the field list; json has both', async () => {

@@ -75,7 +75,7 @@ describe('acme plugin', () => {
     assert.match(pretty.stdout, /^{\n   "api" : "cf",\n/);
   });
 
-  test('ASCII tables when the locale is not UTF-8; TTY output is cut to the terminal width', async () => {
+  test('ASCII tables when the locale is not UTF-8; TTY output wraps to the terminal width', async () => {
     const ascii = await run(['acme', 'plugin', 'list', '--type', 'standalone'], { env: { LANG: 'C' } });
     const digest = sha256(plugins);
     assert.equal(
@@ -85,11 +85,12 @@ describe('acme plugin', () => {
     const tty = await run(['acme', 'plugin', 'list', '--type', 'standalone'], { tty: true, columns: 40 });
     assert.equal(tty.code, 0);
     assert.deepEqual(tty.stdout.split('\n'), [
-      '┌────────────┬────────────┬─────────────',
-      '│ plugin     │ type       │ digest      ',
-      '╞════════════╪════════════╪═════════════',
-      `│ standalone │ standalone │ ${digest.slice(0, 12)}`,
-      '└────────────┴────────────┴─────────────',
+      '┌────────────┬────────────┬────────────┐',
+      '│ plugin     │ type       │ digest     │',
+      '╞════════════╪════════════╪════════════╡',
+      `│ standalone │ standalone │ ${digest.slice(0, 10)} │`,
+      ...[1, 2, 3, 4, 5, 6].map((i) => `│            │            │ ${digest.slice(i * 10, i * 10 + 10).padEnd(10)} │`),
+      '└────────────┴────────────┴────────────┘',
       '',
     ]);
     const piped = await run(['acme', 'plugin', 'list', '--type', 'standalone']);
@@ -145,7 +146,7 @@ describe('acme plugin', () => {
     ['a --data file that is not KEY=VALUE', ['acme', 'plugin', 'add', 'dns', 'n1', '--api', 'cf', '--data', '@BAD@'], "data: line 2 of '@BAD@' is not a KEY=VALUE line (KEY: letters, digits, '_')"],
     ['a dns plugin without --api', ['acme', 'plugin', 'add', 'dns', 'n1'], "api: missing value for required option 'api'"],
     ['an unknown type', ['acme', 'plugin', 'add', 'http', 'n1'], "type: value 'http' does not have a value in the enumeration 'dns, standalone'"],
-    ['a duplicate id', ['acme', 'plugin', 'add', 'dns', 'cf', '--api', 'cf'], "id: ACME plugin ID 'cf' already exists"],
+    ['a duplicate id with other settings', ['acme', 'plugin', 'add', 'dns', 'cf', '--api', 'other'], "id: ACME plugin ID 'cf' already exists with other settings - change it with certnode acme plugin set cf"],
     ['a standalone option on a dns plugin', ['acme', 'plugin', 'set', 'cf', '--port', '80'], "port: unexpected property 'port'"],
     ['a dns option on a standalone plugin', ['acme', 'plugin', 'set', 'standalone', '--api', 'cf'], "api: unexpected property 'api'"],
     ['an unknown --propagation mode', ['acme', 'plugin', 'set', 'cf', '--propagation', 'never'], "propagation: value 'never' does not have a value in the enumeration 'check, sleep'"],
@@ -170,11 +171,11 @@ describe('acme plugin', () => {
     });
   }
 
-  test('config of an unknown plugin; remove is silent for unknown ids and refuses plugins in use', async () => {
+  test('config of an unknown plugin; remove of an unknown id is no error (unchanged) and refuses plugins in use', async () => {
     const r = await run(['acme', 'plugin', 'config', 'nope']);
     assert.equal(r.code, 255);
     assert.equal(r.stderr, "ERROR: ACME plugin 'nope' not defined\n");
-    assert.deepEqual(await run(['acme', 'plugin', 'remove', 'nope']), { code: 0, stdout: '', stderr: '' });
+    assert.deepEqual(await run(['acme', 'plugin', 'remove', 'nope']), { code: 0, stdout: 'unchanged\n', stderr: '' });
     assert.equal((await run(['config', 'set', '--acmedomain3', 'a.example.com,plugin=cf'])).code, 0);
     const before = snapshot(cfgDir);
     const refused = await run(['acme', 'plugin', 'remove', 'cf']);

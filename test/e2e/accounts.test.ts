@@ -83,8 +83,13 @@ describe('account lifecycle', () => {
       const { renameSync } = await import('node:fs');
       renameSync(join(dir, 'acme', 'accounts', '_deactivated_main_0'), file);
       const refused = await run(['acme', 'account', 'update', 'main']);
-      assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, /Task ERROR: .*deactivated/i);
+      assert.equal(refused.code, 255);
+      assert.match(refused.stderr, /Task ERROR: .*deactivated.* \(account 'main'\) - register a new account with certnode acme account register <name> <email> and select it with certnode config set --acme account=<name>\n$/i);
+      // an order with it names the account and the way out too
+      assert.equal((await run(['config', 'set', '--acme', 'account=main,domains=deact.example.com'])).code, 0);
+      const order = await run(['acme', 'cert', 'order']);
+      assert.equal(order.code, 255);
+      assert.match(order.stderr, /Task ERROR: .*deactivated.* \(account 'main'\) - register a new account with certnode acme account register/i);
 
       // Without --force the file stays; with --force it is retired anyway, with a warning.
       const again = await run(['acme', 'account', 'deactivate', 'main']);
@@ -93,25 +98,38 @@ describe('account lifecycle', () => {
       const forced = await run(['acme', 'account', 'deactivate', 'main', '--force']);
       assert.equal(forced.code, 0, forced.stderr);
       assert.match(forced.stdout, /error deactivating account main, proceeding anyway - .*deactivated/i);
-      assert.match(forced.stdout, /_deactivated_main_0'\nTask WARNINGS: 1\n$/);
+      // node.cfg names 'main' now: no terminal, so no question, but a warning
+      assert.match(forced.stdout, /^node\.cfg uses account 'main': renewals fail until another is registered and selected \(certnode config set --acme account=<name>\)\n/);
+      assert.match(forced.stdout, /_deactivated_main_0'\nTask WARNINGS: 2\n$/);
     }),
   );
 
   test(
-    'a second register with the same name fails before any request reaches the CA',
+    'registering the same account again is unchanged (no request, file untouched); other settings under that name fail',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
       const args = ['acme', 'account', 'register', 'twice', 'a@example.com', '--directory', pebble.directoryUrl, '--agree-tos'];
       const first = await runCli(args, { configDir: dir, env: pebble.env });
       assert.equal(first.code, 0, first.stderr);
-      const before = JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')) as unknown;
+      const file = join(dir, 'acme', 'accounts', 'twice');
+      const before = statSync(file);
       const requests = await pebble.requestCount();
       const second = await runCli(args, { configDir: dir, env: pebble.env });
-      assert.equal(second.code, 255);
-      assert.equal(second.stderr, "ERROR: name: ACME account config file 'twice' already exists.\nUSAGE: certnode acme account register [<name>] <contact> [OPTIONS]\n");
+      assert.deepEqual(second, { code: 0, stdout: 'unchanged\n', stderr: '' });
+      const json = await runCli([...args, '--output-format', 'json'], { configDir: dir, env: pebble.env });
+      assert.deepEqual(json, { code: 0, stdout: '{"changed":false}\n', stderr: '' });
+      const other = await runCli(['acme', 'account', 'register', 'twice', 'b@example.com', '--directory', pebble.directoryUrl, '--agree-tos'], { configDir: dir, env: pebble.env });
+      assert.equal(other.code, 255);
+      assert.equal(
+        other.stderr,
+        "ERROR: name: ACME account config file 'twice' already exists with another contact - change its contact with certnode acme account update twice --contact <email>, or register under another name\nUSAGE: certnode acme account register [<name>] <contact> [OPTIONS]\n",
+      );
+      const otherKey = await runCli([...args, '--key-type', 'rsa-2048'], { configDir: dir, env: pebble.env });
+      assert.match(otherKey.stderr, /already exists with another key type/);
       assert.equal(await pebble.requestCount(), requests, 'no request may reach Pebble');
-      assert.deepEqual(JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'twice'), 'utf8')), before);
+      const after = statSync(file);
+      assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs]);
     }),
   );
 
@@ -159,7 +177,7 @@ describe('interactive register', () => {
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
-      const r = await runCli(['acme', 'account', 'register', 'piped', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `2\n${pebble.directoryUrl}\ny\n` });
+      const r = await runCli(['acme', 'account', 'register', 'piped', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `5\n${pebble.directoryUrl}\ny\n` });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(
         r.stdout.split('\nAttempting to register')[0],
@@ -167,7 +185,10 @@ describe('interactive register', () => {
           'Directory endpoints:',
           "0) Let's Encrypt V2 (https://acme-v02.api.letsencrypt.org/directory)",
           "1) Let's Encrypt V2 Staging (https://acme-staging-v02.api.letsencrypt.org/directory)",
-          '2) Custom',
+          '2) ZeroSSL (https://acme.zerossl.com/v2/DV90)',
+          '3) Google Trust Services (https://dv.acme-v02.api.pki.goog/directory)',
+          '4) Google Trust Services Staging (https://dv.acme-v02.test-api.pki.goog/directory)',
+          '5) Custom',
           'Enter selection: ',
           'Enter custom URL: ',
           '',
@@ -184,12 +205,12 @@ describe('interactive register', () => {
   );
 
   test(
-    'an invalid menu answer is asked again; declining the terms aborts without a file',
+    'an invalid menu answer is asked again; declining the terms is an error (255) without a file',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
-      const r = await runCli(['acme', 'account', 'register', 'declined', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `7\nx\n2\n${pebble.directoryUrl}\nn\n` });
-      assert.notEqual(r.code, 0);
+      const r = await runCli(['acme', 'account', 'register', 'declined', 'p@example.com'], { configDir: dir, env: pebble.env, stdin: `7\nx\n5\n${pebble.directoryUrl}\nn\n` });
+      assert.equal(r.code, 255);
       assert.equal((r.stdout.match(/Invalid selection\./g) ?? []).length, 2);
       assert.match(r.stderr, /ERROR: Cannot continue without agreeing to ToS, aborting\./);
       assert.deepEqual(accountFiles(dir), []);
@@ -212,14 +233,14 @@ describe('interactive register', () => {
   );
 
   test(
-    'arrow-key menu on a real pseudo-terminal',
+    'numbered menu on a real pseudo-terminal: arrow keys move, Enter picks',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const dir = configDir();
       const r = await runCliPty(
         ['--config-dir', dir, 'acme', 'account', 'register', 'tty', 't@example.com'],
         [
-          { expect: 'Custom', send: KEY.down + KEY.down + KEY.enter },
+          { expect: '5) Custom', send: KEY.up + KEY.enter },
           { expect: 'Enter custom URL', send: `${pebble.directoryUrl}${KEY.enter}` },
           { expect: 'Do you agree to the above terms?', send: `y${KEY.enter}` },
           { expect: 'Do you want to use external account binding?', send: KEY.enter },
@@ -234,6 +255,20 @@ describe('interactive register', () => {
     }),
   );
 });
+
+test(
+  "a CA whose certificate is not trusted: the error says to set CERTNODE_CA_BUNDLE",
+  fixture.withLogs(async () => {
+    const dir = configDir();
+    const r = await runCli(['acme', 'account', 'register', 'untrusted', 'a@example.com', '--directory', fixture.get().directoryUrl, '--agree-tos'], {
+      configDir: dir,
+      timeoutMs: 15_000,
+    });
+    assert.equal(r.code, 255);
+    assert.match(r.stderr, /^ERROR: unable to fetch ACME directory '.*' - .* - if the ACME server uses a private CA, set CERTNODE_CA_BUNDLE to a PEM file of its root certificate\n$/);
+    assert.deepEqual(accountFiles(dir), []);
+  }),
+);
 
 describe('register errors: one clear line, non-zero exit, no file', () => {
   let server: Server;

@@ -8,7 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { runProbed } from '../helpers/probe.ts';
 import { pebbleFixture, startPebble } from '../helpers/pebble.ts';
 
 const SHORTLIVED_S = 6 * 86400;
@@ -103,18 +104,15 @@ describe('ARI: acme cert renew asks the CA when to renew', () => {
       const n = await ordered();
       await fixture.get().setRenewalInfo(leaf(n), { suggestedWindow: { start: iso(20 * DAY), end: iso(22 * DAY) } });
       const before = snapshot(join(n.dir, 'certs'));
-      const probe = join(n.dir, 'probe.cjs');
-      writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
       const gets = renewalInfoGets();
-      const first = await n.run(['acme', 'cert', 'renew'], { NODE_OPTIONS: `--require ${probe}` });
-      assert.equal(first.code, 0, first.stderr);
+      const first = await runProbed(['acme', 'cert', 'renew'], { ...baseEnv(fixture.get().env), CERTNODE_CONFIG_DIR: n.dir });
+      assert.equal(first.status, 0, first.stderr);
       const notDue = /^Certificate does not expire within the next \d+ days, not renewing \(due for renewal from (\S+ \S+); ARI window from (\S+ \S+) to (\S+ \S+)\)\.\n$/;
       const m = notDue.exec(first.stdout);
       assert.ok(m, first.stdout);
       assert.ok(m[1]! >= m[2]! && m[1]! <= m[3]!, `the instant picked is inside the window: ${first.stdout}`);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(first.stderr)![1]!) as string[];
-      assert.ok(loaded.some((f) => f.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((f) => /acme-client|axios|@peculiar/.test(f)), []);
+      assert.ok(first.sources.some((f) => f.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(first.sources.filter((f) => /acme-client|axios|@peculiar/.test(f)), []);
       assert.equal(renewalInfoGets(), gets + 1);
 
       const second = await n.run(['acme', 'cert', 'renew']);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
 import { freePort, pebbleFixture, startPebble, type Pebble } from '../helpers/pebble.ts';
+import { runProbed } from '../helpers/probe.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0 });
 const cleanups: (() => void)[] = [];
@@ -122,7 +123,23 @@ describe('acme cert order', () => {
       assert.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
       assert.ok(new X509Certificate(readFileSync(n.certFile)).checkPrivateKey(key));
       const info = await n.run(['cert', 'info', '--output-format', 'json']);
-      assert.equal((JSON.parse(info.stdout) as { subject: string }[])[0]!.subject, `/CN=${name}`);
+      const infoJson = JSON.parse(info.stdout) as { subject: string; fingerprint: string }[];
+      assert.equal(infoJson[0]!.subject, `/CN=${name}`);
+      // order and a renewal that ordered share one JSON shape
+      const renewed = await n.run(['acme', 'cert', 'renew', '--force', '--output-format', 'json']);
+      assert.equal(renewed.code, 0, renewed.stderr);
+      const renewJson = JSON.parse(renewed.stdout) as { changed: boolean; certificate: { subject: string; filename: string }; order: string };
+      assert.equal(renewJson.changed, true);
+      assert.equal(renewJson.certificate.subject, `/CN=${name}`);
+      assert.equal(renewJson.certificate.filename, n.certFile);
+      assert.match(renewJson.order, /^https:\/\/127\.0\.0\.1:\d+\/my-order\//);
+      const again = await n.run(['acme', 'cert', 'order', '--output-format', 'json']);
+      assert.equal(again.code, 0, again.stderr);
+      const orderJson = JSON.parse(again.stdout) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(orderJson), ['certificate', 'changed', 'order']);
+      assert.deepEqual(Object.keys(orderJson.certificate as object), Object.keys(renewJson.certificate));
+      const notDue = JSON.parse((await n.run(['acme', 'cert', 'renew', '--output-format', 'json'])).stdout) as { changed: boolean; due: boolean };
+      assert.deepEqual([notDue.changed, notDue.due], [false, false]);
     }),
   );
 
@@ -203,7 +220,10 @@ describe('acme cert order', () => {
       assert.equal((await n.run(['config', 'set', '--delete', 'acme'])).code, 0);
       const none = await n.run(['acme', 'cert', 'order']);
       assert.equal(none.code, 255);
-      assert.equal(none.stderr, 'ERROR: ACME domain list in node configuration is missing!\n');
+      assert.equal(
+        none.stderr,
+        "ERROR: ACME domain list in node configuration is missing! - set it with certnode config set --acme 'domains=<name>[;<name>...]' or --acmedomain0 <name>[,plugin=<id>] (slots 0..99)\n",
+      );
     }),
   );
 });
@@ -236,15 +256,12 @@ describe('acme cert renew and revoke', () => {
       assert.equal((await n.run(['acme', 'cert', 'order'])).code, 0);
       const before = snapshot(join(n.dir, 'certs'));
 
-      const probe = join(n.dir, 'probe.cjs');
-      writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
-      const r = spawnSync(process.execPath, ['--require', probe, BIN, 'acme', 'cert', 'renew'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir }, encoding: 'utf8' });
+      const r = await runProbed(['acme', 'cert', 'renew'], { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir });
       assert.equal(r.status, 0, r.stderr);
       // Pebble offers ARI: its default window (around two thirds of the lifetime) is shown beside the lifetime rule
       assert.match(r.stdout, /^Certificate does not expire within the next \d+ days, not renewing \(due for renewal from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; ARI window from \S+ \S+ to \S+ \S+\)\.\n$/);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(r.stderr)![1]!) as string[];
-      assert.ok(loaded.some((m) => m.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
+      assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
       // the certificate files are untouched (the state file keeps the ARI answer)
       const after = snapshot(join(n.dir, 'certs'));
       for (const file of Object.keys(before).filter((f) => !f.includes('certnode.json'))) assert.equal(after[file], before[file], file);

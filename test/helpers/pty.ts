@@ -16,11 +16,11 @@ export interface PtyResult {
   output: string;
 }
 
-export const KEY = { down: '\u001b[B', up: '\u001b[A', enter: '\r' } as const;
+export const KEY = { down: '\u001b[B', up: '\u001b[A', enter: '\r', ctrlC: '\u0003' } as const;
 
-export function runCliPty(args: readonly string[], steps: readonly PtyStep[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<PtyResult> {
+export function runCliPty(args: readonly string[], steps: readonly PtyStep[], opts: { env?: Record<string, string>; timeoutMs?: number; columns?: number } = {}): Promise<PtyResult> {
   const env = baseEnv(opts.env);
-  const command = `stty cols 200 rows 50 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(shellQuote).join(' ')}`;
+  const command = `stty cols ${opts.columns ?? 200} rows 50 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   let consumed = 0;
@@ -53,6 +53,8 @@ export function runCliPty(args: readonly string[], steps: readonly PtyStep[], op
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.on('error', reject);
+    // keys sent after the program ended are dropped, not an unhandled EPIPE
+    child.stdin.on('error', () => {});
     child.on('close', (code) => {
       clearTimeout(timer);
       child.stdin.destroy();

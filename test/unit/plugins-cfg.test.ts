@@ -72,8 +72,11 @@ test('add validates type, duplicates, required and type-specific options', () =>
   assert.throws(() => addPlugin(cfg, 'dns', 'a1', {}), { message: "api: missing value for required option 'api'" });
   assert.throws(() => addPlugin(cfg, 'standalone', 'a1', { 'validation-delay': 3 }), { message: "validation-delay: unexpected property 'validation-delay'" });
   assert.throws(() => addPlugin(cfg, 'dns', 'a1', { api: 'cf', port: 80 }), { message: "port: unexpected property 'port'" });
-  addPlugin(cfg, 'dns', 'a1', { api: 'cf', data: 'A=1\n', disable: true });
-  assert.throws(() => addPlugin(cfg, 'dns', 'a1', { api: 'cf' }), { message: "id: ACME plugin ID 'a1' already exists" });
+  assert.equal(addPlugin(cfg, 'dns', 'a1', { api: 'cf', data: 'A=1\n', disable: true }), true);
+  assert.throws(() => addPlugin(cfg, 'dns', 'a1', { api: 'cf' }), { message: "id: ACME plugin ID 'a1' already exists with other settings - change it with certnode acme plugin set a1" });
+  assert.throws(() => addPlugin(cfg, 'standalone', 'a1', { disable: true }), /already exists with other settings/);
+  // exactly what is there: no change, no error
+  assert.equal(addPlugin(cfg, 'dns', 'a1', { api: 'cf', data: 'A=1\n', disable: true }), false);
   assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\ndns: a1\n\tapi cf\n\tdata QT0xCg\n\tdisable 1\n\n');
 });
 

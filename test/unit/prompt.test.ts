@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { LinePrompter } from '../../src/core/prompt.ts';
-import { CancelledError, UsageError } from '../../src/core/errors.ts';
+import { CancelledError, CliError, UsageError } from '../../src/core/errors.ts';
 
 function prompter(input: string) {
   const out = new PassThrough();
@@ -30,13 +30,23 @@ test('EOF: required questions name their flag, optional ones take the default', 
   await assert.rejects(p.input({ text: 'Enter EAB key id: ', flag: '--eab-kid/--eab-hmac-key' }), /pass --eab-kid\/--eab-hmac-key$/);
 });
 
-test('four invalid menu answers abort', async () => {
+test('four invalid menu answers are an error (not an interruption) naming the flag', async () => {
   const { p, output } = prompter('x\n9\n-1\n\n');
-  await assert.rejects(p.menu({ text: 'Enter selection: ', flag: '--directory' }, [{ label: 'A', value: 'a' }]), (e: unknown) => e instanceof CancelledError && e.message === 'Aborting.');
+  await assert.rejects(p.menu({ text: 'Enter selection: ', flag: '--directory' }, [{ label: 'A', value: 'a' }]), (e: unknown) => {
+    assert.ok(e instanceof CliError && !(e instanceof CancelledError));
+    assert.equal(e.message, 'no valid answer to "Enter selection" after 4 attempts, aborting; pass --directory');
+    return true;
+  });
   assert.equal((output().match(/Invalid selection\./g) ?? []).length, 4);
 });
 
 test('a last line without newline is still an answer', async () => {
   const { p } = prompter('y');
   assert.equal(await p.confirm({ text: 'ok? ', flag: '--x', required: true }), true);
+});
+
+test('an optional input takes an empty line or EOF as no answer', async () => {
+  const { p } = prompter('\n');
+  assert.equal(await p.input({ text: 'CF_Account_ID (optional)', flag: '--data', optional: true }), '');
+  assert.equal(await p.input({ text: 'CF_Zone_ID (optional)', flag: '--data', optional: true }), '');
 });

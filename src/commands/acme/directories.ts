@@ -1,4 +1,5 @@
-// certnode acme directories: the known ACME endpoints (name, url).
+// certnode acme directories: the known ACME CAs (id, name, url, whether EAB is required), in the
+// register menu's order in text and JSON alike.
 
 import { KNOWN_DIRECTORIES } from '../../core/acme/directories.ts';
 import type { LeafCommand } from '../command.ts';
@@ -8,11 +9,11 @@ export const command: LeafCommand<Record<string, never>> = {
     return {};
   },
   async run() {
-    // The text table sorts by name; json keeps the curated order (pvenode's menu first).
     return {
       kind: 'list',
-      data: KNOWN_DIRECTORIES.map(({ name, url }) => ({ name, url })),
-      columns: [{ key: 'name', always: true }, { key: 'url', always: true }],
+      ordered: true,
+      data: KNOWN_DIRECTORIES.map(({ id, name, url, eab }) => ({ id, name, url, eab })),
+      columns: [{ key: 'id', always: true }, { key: 'name', always: true }, { key: 'url', always: true }, { key: 'eab', always: true }],
     };
   },
 };

@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.ts';
 import { splitList } from '../../core/config/formats.ts';
 import { certSettings, checkAcmeValue, checkCertSettingValue, checkDomainValue, configuredDomains, isDomainKey, nodeAccount, nodeConfigKeys } from '../../core/config/node.ts';
 import { loadPlugins, updateNodeConfig } from '../../core/config/repo.ts';
+import { changeResult } from '../../core/output/render.ts';
 import type { LeafCommand } from '../command.ts';
 
 export interface SetOptions {
@@ -39,7 +40,7 @@ export const command: LeafCommand<SetOptions> = {
     let accountBefore: string | undefined;
     let accountAfter: string | undefined;
     let accountBound: string[] = [];
-    await updateNodeConfig(env.paths, opts.digest, (cfg) => {
+    const changed = await updateNodeConfig(env.paths, opts.digest, (cfg) => {
       accountBefore = nodeAccount(cfg);
       for (const key of opts.deletes) {
         if (key === 'description') cfg.description = undefined;
@@ -62,6 +63,6 @@ export const command: LeafCommand<SetOptions> = {
         `WARNING: the node now uses account '${accountAfter}', but the dns-persist-01 records of ${accountBound.join(', ')} name the account of '${accountBefore}' - publish new ones with 'certnode acme cert persist-record --apply'\n`,
       );
     }
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };

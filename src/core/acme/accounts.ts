@@ -1,12 +1,13 @@
 // Account operations that talk to the CA: refresh/update contact, deactivate (then retire the file).
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo } from '../config/account-file.ts';
 import { loadAccount, retireAccountFile, updateAccountFile, withAccountLock } from '../config/accounts.ts';
 import { runTask } from '../output/tasklog.ts';
 import type { Result } from '../output/render.ts';
 import { openAcme } from './client.ts';
+import { withAccountHint } from './hints.ts';
 import { settledAccount } from './rollover.ts';
 
 /** POST the new contact (or an empty update, which refreshes) and save what the CA returns. */
@@ -16,7 +17,12 @@ export function updateAccount(env: CommandEnv, name: string, contact: string[] |
     await settledAccount(env.ctx, env.paths, name);
     const saved = await updateAccountFile(env.paths, name, async (acc) => {
       const acme = await openAcme(env.ctx, { directoryUrl: acc.directory, version: VERSION });
-      const account = await acme.account(acc.key, acc.location).update(contact ? { contact } : {});
+      const account = await acme
+        .account(acc.key, acc.location)
+        .update(contact ? { contact } : {})
+        .catch((err: unknown) => {
+          throw withAccountHint(err, name);
+        });
       return { ...acc, account };
     });
     return { kind: 'object', data: accountInfo(saved) };
@@ -27,13 +33,16 @@ export function updateAccount(env: CommandEnv, name: string, contact: string[] |
  * Deactivate at the CA, then rename the file to `_deactivated_<name>_<i>`. With `force` a CA
  * refusal is a warning and the file is renamed anyway (for accounts the CA no longer knows).
  */
-export function deactivateAccount(env: CommandEnv, name: string, force: boolean): Promise<Result> {
+export function deactivateAccount(env: CommandEnv, name: string, force: boolean, usedByNode = false): Promise<Result> {
   loadAccount(env.paths, name);
   return runTask(env, async (log) => {
     await settledAccount(env.ctx, env.paths, name, log).catch((err: unknown) => {
       if (!force) throw err;
     });
     return withAccountLock(env.paths, name, async () => {
+      if (usedByNode) {
+        log.warn(`node.cfg uses account '${name}': renewals fail until another is registered and selected (certnode config set --acme account=<name>)`);
+      }
       const acc = loadAccount(env.paths, name);
       let account = acc.account;
       try {

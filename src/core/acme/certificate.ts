@@ -3,7 +3,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountExists } from '../config/accounts.ts';
@@ -19,6 +19,7 @@ import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
+import { withAccountHint } from './hints.ts';
 import { settledAccount } from './rollover.ts';
 import { orderCertificate, type OrderResult } from './order.ts';
 
@@ -59,10 +60,13 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
   const nodeCfg = loadNodeConfig(env.paths).config;
   const plugins = loadPlugins(env.paths).config;
   const domains = configuredDomains(nodeCfg, plugins);
+  const accountName = nodeAccount(nodeCfg);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
-    { accountName: nodeAccount(nodeCfg), domains, plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), preferredChain: nodePreferredChain(nodeCfg), replaces: replacing(nodeCert.targets) },
-  );
+    { accountName, domains, plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), preferredChain: nodePreferredChain(nodeCfg), replaces: replacing(nodeCert.targets) },
+  ).catch((err: unknown) => {
+    throw withAccountHint(err, accountName);
+  });
   log.info('Installing certificate and key');
   await installCertificate(
     nodeCert.targets,

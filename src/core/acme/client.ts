@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import { isIP } from 'node:net';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
+import { withTrustHint } from './hints.ts';
 import { trustedCa } from './trust.ts';
 import { userAgent as makeUserAgent } from './user-agent.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
@@ -179,12 +180,12 @@ function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
 /** A network failure as one line ("connect ECONNREFUSED 127.0.0.1:1"). */
 export function networkErrorText(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) return networkErrorText(err.errors[0]);
-  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  if (err instanceof Error) return withTrustHint(err.message || (err as { code?: string }).code || err.name, err);
   return String(err);
 }
 
 export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeService> {
-  const acme = (await import('acme-client')).default;
+  const acme = (await import('./acme-lib.ts')).default;
   const agents = transport(ctx);
   const userAgent = makeUserAgent(opts.version);
   // acme-client's own axios is not used for ACME traffic (we replace request()), but keep it from sleeping if anything does.
@@ -403,7 +404,7 @@ export function checkDirectory(url: string, data: unknown): AcmeDirectory {
  * (IP addresses as IP SANs).
  */
 export async function createCsr(names: readonly string[], keyPem: string): Promise<Uint8Array> {
-  const acme = (await import('acme-client')).default;
+  const acme = (await import('./acme-lib.ts')).default;
   const commonName = names.find((n) => !isIP(n));
   const [, csrPem] = await acme.crypto.createCsr({ ...(commonName ? { commonName } : {}), altNames: [...names] }, keyPem);
   const body = csrPem.toString('utf8').replace(/-----(BEGIN|END) CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');

@@ -38,7 +38,7 @@ export function keyTypeOf(pem: string): KeyType | undefined {
       return (KEY_TYPES as readonly string[]).includes(type) ? (type as KeyType) : undefined;
     }
   } catch {
-    // not a key
+    // not a key we can read: not the same as any type asked for
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
+import { NO_DOMAINS } from './hints.ts';
 import { isPersistOnly, type ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
@@ -135,7 +136,7 @@ function chooseChallenge(authz: AcmeAuthorization, name: string, domain: Configu
 export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
   const { ctx, log } = deps;
   const names = new Map(req.domains.map((d) => [d.domain.toLowerCase(), d]));
-  if (names.size === 0) throw new CliError('ACME domain list in node configuration is missing!');
+  if (names.size === 0) throw new CliError(NO_DOMAINS);
 
   log.info('Loading ACME account details');
   const uses = pluginUses(req);

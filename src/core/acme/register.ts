@@ -2,17 +2,17 @@
 // every question answerable by a flag, then the registration task. The account file is written
 // only after the CA accepted the account, so a failure leaves nothing behind.
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';
-import { assertAccountAbsent, createAccountFile } from '../config/accounts.ts';
-import { CancelledError, CliError, UsageError } from '../errors.ts';
+import { accountExists, assertAccountAbsent, createAccountFile, loadAccount } from '../config/accounts.ts';
+import { CliError, UsageError } from '../errors.ts';
 import { runTask } from '../output/tasklog.ts';
-import type { Result } from '../output/render.ts';
+import { changeResult, type Result } from '../output/render.ts';
 import type { Prompter } from '../prompt.ts';
 import { openAcme, type AcmeDirectory, type AcmeService, type ExternalAccountBinding } from './client.ts';
-import { menuDirectories } from './directories.ts';
-import { generatePrivateKey, type KeyType } from './keys.ts';
+import { KNOWN_DIRECTORIES, knownDirectoryByUrl, resolveDirectory } from './directories.ts';
+import { generatePrivateKey, keyTypeOf, type KeyType } from './keys.ts';
 
 export interface RegisterOptions {
   name: string;
@@ -22,20 +22,13 @@ export interface RegisterOptions {
   agreeTos: boolean;
   eab: ExternalAccountBinding | undefined;
   keyType: KeyType;
+  /** --key-type was given (an existing account must then have that key type to count as the same). */
+  keyTypeGiven?: boolean;
 }
 
-/** A directory URL as pvenode accepts it (`^https?://`), and parsable. */
+/** A directory URL as pvenode accepts it (`^https?://`), and parsable; or a known directory's id. */
 export function checkDirectoryUrl(value: string, param = 'directory'): string {
-  let ok = /^https?:\/\//i.test(value);
-  if (ok) {
-    try {
-      new URL(value);
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw new UsageError(`invalid format - '${value}' is not an http:// or https:// URL`, param);
-  return value;
+  return resolveDirectory(value, param);
 }
 
 interface Decisions {
@@ -50,9 +43,8 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   let custom = false;
   if (directoryUrl === undefined) {
     prompter.say('Directory endpoints:');
-    const known = menuDirectories();
     const choice = await prompter.menu<string | null>({ text: 'Enter selection: ', flag: '--directory' }, [
-      ...known.map((d) => ({ label: `${d.name} (${d.url})`, value: d.url })),
+      ...KNOWN_DIRECTORIES.map((d) => ({ label: `${d.name} (${d.url})`, value: d.url })),
       { label: 'Custom', value: null },
     ]);
     if (choice === null) {
@@ -83,7 +75,7 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   if (tosUrl) {
     prompter.say(`Terms of Service: ${tosUrl}`);
     const agreed = opts.agreeTos || (await prompter.confirm({ text: 'Do you agree to the above terms? [y|N]: ', flag: '--agree-tos', required: true }));
-    if (!agreed) throw new CancelledError('Cannot continue without agreeing to ToS, aborting.');
+    if (!agreed) throw new CliError('Cannot continue without agreeing to ToS, aborting.');
     tos = tosUrl;
   } else {
     prompter.say('No Terms of Service found, proceeding.');
@@ -92,7 +84,7 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   let eab = opts.eab;
   if (!eab) {
     let useEab = false;
-    if (dir.meta?.externalAccountRequired === true) {
+    if (dir.meta?.externalAccountRequired === true || knownDirectoryByUrl(directoryUrl)?.eab === true) {
       prompter.say('The CA requires external account binding.');
       useEab = true;
     } else if (custom) {
@@ -108,7 +100,29 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
   return { decisions: { directoryUrl, tos, eab }, acme };
 }
 
+/**
+ * An account of this name registered exactly as asked (same directory, same contacts, and the
+ * same key type when one was asked for): registering it again is "unchanged", not an error.
+ */
+function alreadyRegistered(env: CommandEnv, opts: RegisterOptions): boolean {
+  if (!accountExists(env.paths, opts.name) || opts.directory === undefined) return false;
+  const acc = loadAccount(env.paths, opts.name);
+  const contact = Array.isArray(acc.account.contact) ? acc.account.contact.map(String) : [];
+  const sameContact = JSON.stringify([...contact].sort()) === JSON.stringify([...opts.contact].sort());
+  const sameKey = !opts.keyTypeGiven || keyTypeOf(acc.key) === opts.keyType;
+  if (acc.directory === opts.directory && sameContact && sameKey) return true;
+  throw new UsageError(
+    `ACME account config file '${opts.name}' already exists with another ${acc.directory !== opts.directory ? 'directory' : !sameContact ? 'contact' : 'key type'}` +
+      ` - change its contact with certnode acme account update ${opts.name} --contact <email>, or register under another name`,
+    'name',
+  );
+}
+
 export async function registerAccount(env: CommandEnv, opts: RegisterOptions, prompter: Prompter): Promise<Result> {
+  if (alreadyRegistered(env, opts)) {
+    prompter.close();
+    return changeResult(false);
+  }
   // Refuse a taken name before asking anything or contacting the CA.
   assertAccountAbsent(env.paths, opts.name);
   let decided: { decisions: Decisions; acme: AcmeService };
@@ -144,6 +158,6 @@ export async function registerAccount(env: CommandEnv, opts: RegisterOptions, pr
     };
     await createAccountFile(env.paths, opts.name, file);
     log.info(`Registration successful, account URL: '${registered.location}'`);
-    return { kind: 'object', data: accountInfo(file) };
+    return { kind: 'object', data: { ...accountInfo(file), changed: true } };
   });
 }

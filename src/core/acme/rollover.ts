@@ -3,7 +3,7 @@
 // the switch is written. A file with a pending rollover is settled before its next use by asking
 // the CA which of the two keys it accepts; so a crash at any instant leaves a usable account.
 
-import type { CommandEnv } from '../../commands/command.ts';
+import type { CommandEnv } from '../env.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountInfo, type AccountFile } from '../config/account-file.ts';

@@ -81,16 +81,32 @@ function applyInput(section: PluginSection, input: PluginInput): void {
   }
 }
 
-export function addPlugin(cfg: PluginsConfig, type: string, id: string, input: PluginInput): void {
+/**
+ * Add a plugin. Returns false when a plugin of that id already exists exactly as asked (same type,
+ * same properties, data compared decoded): provisioning run twice is not an error. Any
+ * difference is ("already exists").
+ */
+export function addPlugin(cfg: PluginsConfig, type: string, id: string, input: PluginInput): boolean {
   if (!isPluginType(type)) throw new UsageError(`value '${type}' does not have a value in the enumeration 'dns, standalone'`, 'type');
-  if (findPlugin(cfg, id)) throw new UsageError(`ACME plugin ID '${id}' already exists`, 'id');
   checkAllowed(type, input);
   for (const key of REQUIRED[type]) {
     if (input[key as keyof PluginInput] === undefined) throw new UsageError(`missing value for required option '${key}'`, key);
   }
   const section: PluginSection = { type, id, props: new Map() };
   applyInput(section, input);
+  const existing = findPlugin(cfg, id);
+  if (existing) {
+    if (samePlugin(existing, section)) return false;
+    throw new UsageError(`ACME plugin ID '${id}' already exists with other settings - change it with certnode acme plugin set ${id}`, 'id');
+  }
   cfg.sections.push(section);
+  return true;
+}
+
+function samePlugin(a: PluginSection, b: PluginSection): boolean {
+  const props = (s: PluginSection): string =>
+    JSON.stringify([...s.props].map(([k, v]) => [k, k === 'data' ? (decodePluginData(v) ?? v) : v]).sort(([x], [y]) => (x! < y! ? -1 : x! > y! ? 1 : 0)));
+  return a.type === b.type && props(a) === props(b);
 }
 
 export function setPlugin(cfg: PluginsConfig, id: string, input: PluginInput, deletes: readonly string[]): void {

@@ -33,24 +33,36 @@ export function loadNodeConfig(paths: Paths): Loaded<NodeConfig> {
   return { config: parseNodeCfg(raw, paths.nodeCfg), digest: sha256Hex(raw) };
 }
 
-/** Change plugins.cfg: lock, re-read, compare `digest`, apply `change`, write atomically (0600 in a 0700 dir). */
-export function updatePlugins(paths: Paths, digest: string | undefined, change: (cfg: PluginsConfig) => void): Promise<void> {
+/**
+ * Change plugins.cfg: lock, re-read, compare `digest`, apply `change`, write atomically (0600 in a
+ * 0700 dir). Resolves to whether anything changed: a change that leaves the configuration as it
+ * was writes nothing (same inode, same mtime), so provisioning runs are idempotent.
+ */
+export function updatePlugins(paths: Paths, digest: string | undefined, change: (cfg: PluginsConfig) => void): Promise<boolean> {
   return withLock(paths.pluginsCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: SECRET_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.pluginsCfg) ?? '';
-    checkDigest(digest, raw);
-    const cfg = parsePluginsCfg(raw, paths.pluginsCfg);
+    const raw = readTextIfExists(paths.pluginsCfg);
+    checkDigest(digest, raw ?? '');
+    const cfg = parsePluginsCfg(raw ?? '', paths.pluginsCfg);
+    const before = serializePluginsCfg(cfg);
     change(cfg);
-    writeFileAtomic(paths.pluginsCfg, serializePluginsCfg(cfg), { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
+    const after = serializePluginsCfg(cfg);
+    if (raw !== undefined && after === before) return false;
+    writeFileAtomic(paths.pluginsCfg, after, { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
+    return true;
   });
 }
 
-/** Change node.cfg the same way (0644: it holds no secrets). */
-export function updateNodeConfig(paths: Paths, digest: string | undefined, change: (cfg: NodeConfig) => void): Promise<void> {
+/** Change node.cfg the same way (0644: it holds no secrets); resolves to whether anything changed. */
+export function updateNodeConfig(paths: Paths, digest: string | undefined, change: (cfg: NodeConfig) => void): Promise<boolean> {
   return withLock(paths.nodeCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.nodeCfg) ?? '';
-    checkDigest(digest, raw);
-    const cfg = parseNodeCfg(raw, paths.nodeCfg);
+    const raw = readTextIfExists(paths.nodeCfg);
+    checkDigest(digest, raw ?? '');
+    const cfg = parseNodeCfg(raw ?? '', paths.nodeCfg);
+    const before = serializeNodeCfg(cfg);
     change(cfg);
-    writeFileAtomic(paths.nodeCfg, serializeNodeCfg(cfg), { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
+    const after = serializeNodeCfg(cfg);
+    if (raw !== undefined && after === before) return false;
+    writeFileAtomic(paths.nodeCfg, after, { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
+    return true;
   });
 }

@@ -1,6 +1,9 @@
 // Commands return data; this renders it as text tables, json or json-pretty.
 
-import { renderTable, textWidth, type Column } from './table.ts';
+import type { Column } from './table.ts';
+
+/** The table drawing (cli-table3, string-width) loads only when a table is printed: --help and a not-due renew never pay for it. */
+type Tables = typeof import('./table.ts');
 
 export type OutputFormat = 'text' | 'json' | 'json-pretty';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'json-pretty'];
@@ -10,7 +13,7 @@ export interface RenderOptions {
   border: boolean;
   header: boolean;
   utf8: boolean;
-  /** Cut text lines to this width (stdout is a terminal). */
+  /** Wrap table cells so that lines fit this width (stdout is a terminal). */
   width: number | undefined;
 }
 
@@ -19,14 +22,21 @@ export interface ListColumn {
   align?: 'left' | 'right';
   /** Show the column even when every row leaves it empty. */
   always?: boolean;
+  /** How the text table shows the value (JSON keeps the value as it is). */
+  text?: (value: unknown) => string;
+  /** On a narrow terminal this column wraps before the others (long digests, free text). */
+  shrinkFirst?: boolean;
 }
 
 export type Result =
   | { kind: 'none' }
   /** Key/value table; `keys` fixes the row order (default: sorted), `header` false hides it. */
   | { kind: 'object'; data: Record<string, unknown>; keys?: readonly string[]; header?: boolean }
-  /** Column table; rows sorted by the first column. */
-  | { kind: 'list'; data: readonly Record<string, unknown>[]; columns: readonly ListColumn[] }
+  /**
+   * Column table; rows sorted by the first column unless `ordered` (the data's order means
+   * something, e.g. the CA menu). JSON prints the rows in the same order as the text table.
+   */
+  | { kind: 'list'; data: readonly Record<string, unknown>[]; columns: readonly ListColumn[]; ordered?: boolean }
   /** Several key/value tables (e.g. one per certificate); json prints `data`. */
   | { kind: 'objects'; data: readonly Record<string, unknown>[]; keys: readonly string[] }
   /** Free text in text mode, `data` in json modes. */
@@ -34,54 +44,64 @@ export type Result =
   /** Several results one after the other (blank line between) in text mode, `data` in json modes. */
   | { kind: 'sections'; parts: readonly Result[]; data: unknown };
 
-export function renderResult(result: Result, opts: RenderOptions): string {
+/**
+ * What provisioning commands (plugin add/set, config set, account register) report: nothing in
+ * text when they changed something (as pvenode), `unchanged` when all was already as asked;
+ * JSON `{"changed": …}` either way.
+ */
+export function changeResult(changed: boolean): Result {
+  return { kind: 'text', text: changed ? '' : 'unchanged\n', data: { changed } };
+}
+
+export async function renderResult(result: Result, opts: RenderOptions): Promise<string> {
   if (result.kind === 'none') return '';
   if (opts.format !== 'text') {
-    return `${toJson(result.data, opts.format === 'json-pretty')}\n`;
+    const data = result.kind === 'list' ? listRows(result) : result.data;
+    return `${toJson(data, opts.format === 'json-pretty')}\n`;
   }
+  if (result.kind === 'text') return result.text;
+  if (result.kind === 'sections') {
+    const parts = await Promise.all(result.parts.map((part) => renderResult(part, opts)));
+    return parts.filter((text) => text !== '').join('\n');
+  }
+  const tables = await import('./table.ts');
   let lines: string[];
   switch (result.kind) {
-    case 'text':
-      return result.text;
-    case 'sections':
-      return result.parts
-        .map((part) => renderResult(part, opts))
-        .filter((text) => text !== '')
-        .join('\n');
     case 'object':
-      lines = objectTable(result.data, result.keys, result.header ?? true, opts);
+      lines = objectTable(tables, result.data, result.keys, result.header ?? true, opts);
       break;
     case 'objects':
-      lines = result.data.flatMap((item) => objectTable(item, result.keys, false, opts));
+      lines = result.data.flatMap((item) => objectTable(tables, item, result.keys, false, opts));
       break;
     case 'list':
-      lines = listTable(result.data, result.columns, opts);
+      lines = listTable(tables, listRows(result), result.columns, opts);
       break;
-  }
-  if (opts.width !== undefined && opts.width > 0) {
-    const width = opts.width;
-    lines = lines.map((l) => (textWidth(l) > width ? [...l].slice(0, width).join('') : l));
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-function objectTable(data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
+function objectTable(tables: Tables, data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
   const order = keys ?? Object.keys(data).sort();
   const rows = order.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => [k, formatValue(data[k])]);
   const columns: Column[] = [{ title: 'key' }, { title: 'value' }];
-  return renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8 });
+  return tables.renderTable(columns, rows, { border: opts.border, header: header && opts.header, utf8: opts.utf8, width: opts.width });
 }
 
-function listTable(data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
+/** A list's rows in display order: as given when `ordered`, else by the first column. */
+function listRows(result: Extract<Result, { kind: 'list' }>): readonly Record<string, unknown>[] {
+  const first = result.columns[0];
+  if (result.ordered || !first) return result.data;
+  return [...result.data].sort((a, b) => compareCells(a[first.key], b[first.key]));
+}
+
+function listTable(tables: Tables, data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
   if (data.length === 0) return [];
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
-  const first = shown[0]!;
-  const sorted = [...data].sort((a, b) => compareCells(a[first.key], b[first.key]));
-  const rows = sorted.map((row) => shown.map((c) => formatValue(row[c.key])));
-  return renderTable(
-    shown.map((c) => ({ title: c.key, align: c.align })),
+  const rows = data.map((row) => shown.map((c) => (c.text ? c.text(row[c.key]) : formatValue(row[c.key]))));
+  return tables.renderTable(
+    shown.map((c) => ({ title: c.key, align: c.align, shrinkFirst: c.shrinkFirst })),
     rows,
-    { border: opts.border, header: opts.header, utf8: opts.utf8 },
+    { border: opts.border, header: opts.header, utf8: opts.utf8, width: opts.width },
   );
 }
 

@@ -1,91 +1,136 @@
-// Proxmox-style text tables: UTF-8 box drawing or ASCII, optional border and header.
+// Proxmox-style text tables, drawn by cli-table3: UTF-8 box drawing (the header under a ╞═╪╡ rule)
+// or ASCII, optional border and header. Widths are display columns (string-width: East Asian wide
+// characters count two), and on a terminal long cells wrap so that every column stays on screen.
+
+import Table from 'cli-table3';
+import stringWidth from 'string-width';
 
 export interface Column {
   title: string;
   align?: 'left' | 'right';
+  /** Give up width before the other columns when the table must shrink (digests, free text). */
+  shrinkFirst?: boolean;
 }
 
 export interface TableOptions {
   border: boolean;
   header: boolean;
   utf8: boolean;
+  /** Terminal width: wrap cells so that lines fit (undefined: never wrap). */
+  width?: number | undefined;
 }
 
-interface BoxChars {
-  top: [string, string, string, string];
-  head: [string, string, string, string];
-  mid: [string, string, string, string];
-  bottom: [string, string, string, string];
-  vertical: string;
-}
+type Chars = NonNullable<Table.TableConstructorOptions['chars']>;
 
-const UTF8_BOX: BoxChars = {
-  top: ['┌', '─', '┬', '┐'],
-  head: ['╞', '═', '╪', '╡'],
-  mid: ['├', '─', '┼', '┤'],
-  bottom: ['└', '─', '┴', '┘'],
-  vertical: '│',
+const UTF8_CHARS: Chars = {
+  top: '─', 'top-mid': '┬', 'top-left': '┌', 'top-right': '┐',
+  bottom: '─', 'bottom-mid': '┴', 'bottom-left': '└', 'bottom-right': '┘',
+  left: '│', 'left-mid': '├', mid: '─', 'mid-mid': '┼', right: '│', 'right-mid': '┤', middle: '│',
 };
 
-const ASCII_BOX: BoxChars = {
-  top: ['+', '-', '+', '+'],
-  head: ['+', '=', '+', '+'],
-  mid: ['+', '-', '+', '+'],
-  bottom: ['+', '-', '+', '+'],
-  vertical: '|',
+const ASCII_CHARS: Chars = {
+  top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
+  bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
+  left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|',
 };
 
+const NO_BORDER_CHARS: Chars = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
+};
+
+/** The rule under the header, Proxmox's double line (cli-table3 draws every rule alike). */
+const HEADER_RULE: Record<string, string> = { '─': '═', '├': '╞', '┼': '╪', '┤': '╡', '-': '=' };
+
+/** Columns a string takes on a terminal. */
 export function textWidth(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const fill = ' '.repeat(Math.max(0, width - textWidth(text)));
-  return align === 'right' ? fill + text : text + fill;
+  return stringWidth(text);
 }
 
 /** Render rows of cells (a cell may hold several lines). Returns the lines, each without a newline. */
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], opts: TableOptions): string[] {
-  const cells = rows.map((row) => columns.map((_, i) => (row[i] ?? '').replace(/\n+$/, '').split('\n')));
-  const widths = columns.map((col, i) => {
-    let w = opts.header ? textWidth(col.title) : 0;
-    for (const row of cells) for (const line of row[i]!) w = Math.max(w, textWidth(line));
-    return w;
+  if (columns.length === 0) return [];
+  let cells = rows.map((row) => columns.map((_, i) => (row[i] ?? '').replace(/\n+$/, '')));
+  if (opts.width !== undefined && opts.width > 0) {
+    const widths = fitWidths(columns, cells, opts);
+    cells = cells.map((row) => row.map((cell, i) => wrapCell(cell, widths[i]!)));
+  }
+  const table = new Table({
+    ...(opts.header ? { head: columns.map((c) => c.title) } : {}),
+    chars: opts.border ? (opts.utf8 ? UTF8_CHARS : ASCII_CHARS) : NO_BORDER_CHARS,
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    style: { head: [], border: [], 'padding-left': opts.border ? 1 : 0, 'padding-right': opts.border ? 1 : 0 },
   });
+  table.push(...cells);
+  const lines = table.toString().split('\n');
+  if (!opts.border) return lines.map((l) => l.trimEnd());
+  if (opts.header) lines[2] = [...lines[2]!].map((ch) => HEADER_RULE[ch] ?? ch).join('');
+  return lines;
+}
+
+function naturalWidth(cell: string): number {
+  return Math.max(0, ...cell.split('\n').map(textWidth));
+}
+
+/**
+ * Column widths that fit the terminal: the natural widths when they fit, else the widest column
+ * gives up a column at a time (first among the `shrinkFirst` ones), none narrower than its title or 8. A table that cannot fit even
+ * so is left at those minimums (the terminal wraps it).
+ */
+function fitWidths(columns: readonly Column[], cells: readonly string[][], opts: TableOptions): number[] {
+  const widths = columns.map((c, i) => Math.max(opts.header ? textWidth(c.title) : 0, ...cells.map((row) => naturalWidth(row[i]!))));
+  const minimum = columns.map((c, i) => Math.min(widths[i]!, Math.max(opts.header ? textWidth(c.title) : 0, 8)));
+  const overhead = opts.border ? 3 * columns.length + 1 : columns.length - 1;
+  const available = opts.width! - overhead;
+  let total = widths.reduce((a, b) => a + b, 0);
+  for (const eligible of [(i: number) => columns[i]!.shrinkFirst === true, () => true]) {
+    while (total > available) {
+      let widest = -1;
+      widths.forEach((w, i) => {
+        if (eligible(i) && w > minimum[i]! && (widest === -1 || w > widths[widest]!)) widest = i;
+      });
+      if (widest === -1) break;
+      widths[widest]!--;
+      total--;
+    }
+  }
+  return widths;
+}
+
+/** Wrap each line of a cell to `width` columns: after spaces, commas and semicolons where possible, inside long words where not. */
+export function wrapCell(cell: string, width: number): string {
+  if (width <= 0) return cell;
+  return cell
+    .split('\n')
+    .flatMap((line) => wrapLine(line, width))
+    .join('\n');
+}
+
+function wrapLine(line: string, width: number): string[] {
+  if (textWidth(line) <= width) return [line];
   const out: string[] = [];
-  const physicalLines = (row: string[][]): string[][] => {
-    const height = Math.max(1, ...row.map((c) => c.length));
-    return Array.from({ length: height }, (_, k) => row.map((c) => c[k] ?? ''));
-  };
-
-  if (!opts.border) {
-    const emit = (values: string[]): void => {
-      const last = values.length - 1;
-      const text = values.map((v, i) => (i === last ? (columns[i]!.align === 'right' ? pad(v, widths[i]!, 'right') : v) : `${pad(v, widths[i]!, columns[i]!.align)} `)).join('');
-      out.push(text.trimEnd());
-    };
-    if (opts.header) emit(columns.map((c) => c.title));
-    for (const row of cells) for (const line of physicalLines(row)) emit(line);
-    return out;
+  let current = '';
+  for (const word of line.split(/(?<=[\s,;])/)) {
+    if (textWidth(current + word.trimEnd()) <= width) {
+      current += word;
+      continue;
+    }
+    if (current.trim() !== '') out.push(current.trimEnd());
+    current = '';
+    let rest = word;
+    while (textWidth(rest.trimEnd()) > width) {
+      let piece = '';
+      for (const ch of rest) {
+        if (textWidth(piece + ch) > width) break;
+        piece += ch;
+      }
+      if (piece === '') piece = [...rest][0]!; // a character wider than the column
+      out.push(piece);
+      rest = rest.slice(piece.length);
+    }
+    current = rest;
   }
-
-  const box = opts.utf8 ? UTF8_BOX : ASCII_BOX;
-  const rule = ([left, fill, cross, right]: [string, string, string, string]): string =>
-    left + widths.map((w) => fill.repeat(w + 2)).join(cross) + right;
-  const line = (values: string[]): string =>
-    box.vertical + values.map((v, i) => ` ${pad(v, widths[i]!, columns[i]!.align)} `).join(box.vertical) + box.vertical;
-
-  out.push(rule(box.top));
-  if (opts.header) {
-    out.push(line(columns.map((c) => c.title)));
-    out.push(rule(box.head));
-  }
-  cells.forEach((row, index) => {
-    if (index > 0) out.push(rule(box.mid));
-    for (const values of physicalLines(row)) out.push(line(values));
-  });
-  out.push(rule(box.bottom));
+  if (current.trim() !== '' || out.length === 0) out.push(current.trimEnd());
   return out;
 }

@@ -2,7 +2,8 @@
 // step lines, then "Task OK" / "Task WARNINGS: n"; on failure "Task ERROR: <msg>" on stderr.
 // In json modes the log goes to stderr so stdout carries only the JSON result.
 
-import type { CommandEnv } from '../../commands/command.ts';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { CommandEnv } from '../env.ts';
 import { CliError, SilentError } from '../errors.ts';
 import type { Result } from './render.ts';
 
@@ -13,13 +14,18 @@ export interface TaskLog {
   warn(text: string): void;
 }
 
-const COLORS = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', reset: '\u001b[0m' } as const;
-
-function colorOn(env: CommandEnv, stream: 'stdout' | 'stderr'): boolean {
+/**
+ * Colour for a stream, the way CLI tools agree on: NO_COLOR (any value) switches it off,
+ * FORCE_COLOR (not 0) on, otherwise only on a terminal. Decided from the Context, not from
+ * chalk's own look at process.env, so tests and library callers get what they pass in.
+ */
+export function colorFor(env: CommandEnv, stream: 'stdout' | 'stderr'): ChalkInstance {
   const { io, env: vars } = env.ctx;
-  if (vars.NO_COLOR !== undefined && vars.NO_COLOR !== '') return false;
-  if (vars.FORCE_COLOR !== undefined && vars.FORCE_COLOR !== '' && vars.FORCE_COLOR !== '0') return true;
-  return stream === 'stdout' ? io.isStdoutTTY : io.isStderrTTY;
+  let on: boolean;
+  if (vars.NO_COLOR !== undefined && vars.NO_COLOR !== '') on = false;
+  else if (vars.FORCE_COLOR !== undefined && vars.FORCE_COLOR !== '' && vars.FORCE_COLOR !== '0' && vars.FORCE_COLOR !== 'false') on = true;
+  else on = stream === 'stdout' ? io.isStdoutTTY : io.isStderrTTY;
+  return new Chalk({ level: on ? 1 : 0 });
 }
 
 /**
@@ -31,8 +37,7 @@ export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<R
   const json = env.globals.outputFormat !== 'text';
   const quiet = env.globals.quiet;
   const logStream = json ? io.stderr : io.stdout;
-  const logColor = colorOn(env, json ? 'stderr' : 'stdout');
-  const paint = (color: keyof typeof COLORS, text: string, on: boolean): string => (on ? `${COLORS[color]}${text}${COLORS.reset}` : text);
+  const logColor = colorFor(env, json ? 'stderr' : 'stdout');
   let warnings = 0;
   const log: TaskLog = {
     info(text) {
@@ -40,7 +45,7 @@ export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<R
     },
     warn(text) {
       warnings++;
-      if (!quiet) logStream.write(`${paint('yellow', text, logColor)}\n`);
+      if (!quiet) logStream.write(`${logColor.yellow(text)}\n`);
     },
   };
   let result: Result | void;
@@ -48,13 +53,13 @@ export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<R
     result = await work(log);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`${paint('red', `Task ERROR: ${message}`, colorOn(env, 'stderr'))}\n`);
+    io.stderr.write(`${colorFor(env, 'stderr').red(`Task ERROR: ${message}`)}\n`);
     if (env.ctx.env.CERTNODE_DEBUG === '1' && err instanceof Error && err.stack && !(err instanceof CliError)) io.stderr.write(`${err.stack}\n`);
     throw new SilentError(message, { cause: err });
   }
   if (!quiet) {
-    if (warnings > 0) logStream.write(`${paint('yellow', `Task WARNINGS: ${warnings}`, logColor)}\n`);
-    else logStream.write(`${paint('green', 'Task OK', logColor)}\n`);
+    if (warnings > 0) logStream.write(`${logColor.yellow(`Task WARNINGS: ${warnings}`)}\n`);
+    else logStream.write(`${logColor.green('Task OK')}\n`);
   }
   return json && result ? result : { kind: 'none' };
 }
@@ -66,13 +71,21 @@ export async function runTask(env: CommandEnv, work: (log: TaskLog) => Promise<R
 export function stepLog(env: CommandEnv): TaskLog {
   const { io } = env.ctx;
   const stream = env.globals.outputFormat === 'text' ? io.stdout : io.stderr;
-  const color = colorOn(env, env.globals.outputFormat === 'text' ? 'stdout' : 'stderr');
+  const color = colorFor(env, env.globals.outputFormat === 'text' ? 'stdout' : 'stderr');
   return {
     info(text) {
       if (!env.globals.quiet) stream.write(`${text}\n`);
     },
     warn(text) {
-      if (!env.globals.quiet) stream.write(`${color ? `${COLORS.yellow}${text}${COLORS.reset}` : text}\n`);
+      if (!env.globals.quiet) stream.write(`${color.yellow(text)}\n`);
     },
   };
+}
+
+/**
+ * The JSON both `acme cert order` and a renewal that ordered print: the installed certificate
+ * (as `cert info` shows it), the order URL, and `changed` like every other command that writes.
+ */
+export function orderedResult(certificate: Record<string, unknown> | object, orderUrl: string): { changed: true; certificate: object; order: string } {
+  return { changed: true, certificate, order: orderUrl };
 }

@@ -26,6 +26,7 @@ export const command: LeafCommand<RegisterOptions> = {
       agreeTos: raw.agreeTos === undefined ? false : parseBoolean(raw.agreeTos, 'agree-tos'),
       eab: kid !== undefined && hmacKey !== undefined ? { kid, hmacKey } : undefined,
       keyType: raw.keyType === undefined ? DEFAULT_KEY_TYPE : parseKeyType(raw.keyType),
+      keyTypeGiven: raw.keyType !== undefined,
     };
   },
   run(env, opts) {

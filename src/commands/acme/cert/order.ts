@@ -7,7 +7,8 @@ import { readInstalled, type InstalledPair } from '../../../core/cert/install.ts
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { nodeCertContext, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { CliError, UsageError } from '../../../core/errors.ts';
-import { runTask } from '../../../core/output/tasklog.ts';
+import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
+import { NO_DOMAINS } from '../../../core/acme/hints.ts';
 import type { LeafCommand } from '../../command.ts';
 
 const CUSTOM_EXISTS = "Custom certificate exists but 'force' is not set.";
@@ -24,13 +25,13 @@ export const command: LeafCommand<{ force: boolean }> = {
     // pvenode's pre-checks, before the task starts
     refuseCustom(readInstalled(nodeCert.targets));
     if (configuredDomains(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config).length === 0) {
-      throw new CliError('ACME domain list in node configuration is missing!');
+      throw new CliError(NO_DOMAINS);
     }
     requireNodeAccount(env);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const result = await orderAndInstall(env, log, nodeCert, refuseCustom);
-        return { kind: 'object', data: { ...certificateInfo(result.chain, nodeCert.targets.certFile), order: result.orderUrl } };
+        return { kind: 'object', data: orderedResult(certificateInfo(result.chain, nodeCert.targets.certFile), result.orderUrl) };
       }),
     );
   },

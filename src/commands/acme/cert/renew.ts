@@ -6,7 +6,7 @@ import { parseBoolean } from '../../../core/config/formats.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { ariCheck, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
-import { runTask } from '../../../core/output/tasklog.ts';
+import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
 import { localTime } from '../../cert/shared.ts';
 
@@ -33,6 +33,7 @@ export const command: LeafCommand<{ force: boolean }> = {
       notafter: Math.floor(notAfter.getTime() / 1000),
       source: pair.source,
       renewed: false,
+      changed: false,
       ...(ari ? { ari: { start: ari.start, end: ari.end, 'renew-at': ari.renewAt, 'next-check': ari.nextCheck, ...(ari.explanationURL ? { explanation: ari.explanationURL } : {}) } } : {}),
       ...(checked?.fallback === undefined ? {} : { 'ari-unavailable': checked.fallback }),
     };
@@ -55,7 +56,7 @@ export const command: LeafCommand<{ force: boolean }> = {
           if (explained) log.info(explained.trimEnd());
         }
         const result = await orderAndInstall(env, log, nodeCert, () => {});
-        return { kind: 'object', data: { ...status, renewed: true, certificate: certificateInfo(result.chain, nodeCert.targets.certFile), order: result.orderUrl } };
+        return { kind: 'object', data: { ...status, renewed: true, ...orderedResult(certificateInfo(result.chain, nodeCert.targets.certFile), result.orderUrl) } };
       }),
     );
   },

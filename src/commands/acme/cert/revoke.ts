@@ -1,17 +1,23 @@
-// certnode acme cert revoke [--reason R]
+// certnode acme cert revoke [--reason R] [--yes]: asks first on a terminal (it cannot be undone).
 
 import { nodeCertContext, requireNodeAccount, parseRevocationReason, revokeInstalled, withCertificateTaskLock, installedAcmeCertificate } from '../../../core/acme/certificate.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
+import { parseBoolean } from '../../../core/config/formats.ts';
 import type { LeafCommand } from '../../command.ts';
+import { confirmOnTerminal } from '../../confirm.ts';
 
-export const command: LeafCommand<{ reason: number | undefined }> = {
+export const command: LeafCommand<{ reason: number | undefined; yes: boolean }> = {
   parse(_args, raw) {
-    return { reason: raw.reason === undefined ? undefined : parseRevocationReason(raw.reason) };
+    return {
+      reason: raw.reason === undefined ? undefined : parseRevocationReason(raw.reason),
+      yes: raw.yes === undefined ? false : parseBoolean(raw.yes, 'yes'),
+    };
   },
   async run(env, opts) {
     const nodeCert = nodeCertContext(env);
-    installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
+    const { cert } = installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
     requireNodeAccount(env);
+    await confirmOnTerminal(env, `Revoke the installed certificate (${cert.subject.replace(/\n/g, ', ')}, serial ${cert.serialNumber.toLowerCase()})? A self-signed one takes its place.`, opts.yes);
     return runTask(env, (log) =>
       withCertificateTaskLock(env, async () => {
         const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);

@@ -3,6 +3,7 @@
 import { checkConfigId } from '../../../core/config/formats.ts';
 import { addPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { loadPlugins, updatePlugins } from '../../../core/config/repo.ts';
+import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
 import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
@@ -21,10 +22,11 @@ export const command: LeafCommand<AddOptions> = {
   },
   async run(env, opts) {
     if (opts.type === 'dns' && opts.input.api !== undefined) {
-      // the config's own checks (duplicate id, options) first, on a copy: no prompt for a doomed add
-      addPlugin(loadPlugins(env.paths).config, opts.type, opts.id, opts.input);
+      // the config's own checks (duplicate id, options) first, on a copy: no prompt for a doomed
+      // add, nor for one that finds the plugin already there as asked
+      const adds = addPlugin(loadPlugins(env.paths).config, opts.type, opts.id, opts.input);
       const script = requireDnsApiScript(env, opts.input.api);
-      if (opts.input.data === undefined) {
+      if (adds && opts.input.data === undefined) {
         const { canPrompt, promptPluginData } = await import('./prompt-data.ts');
         if (canPrompt(env)) {
           const data = await promptPluginData(env, opts.input.api, script);
@@ -32,8 +34,10 @@ export const command: LeafCommand<AddOptions> = {
         }
       }
     }
-    await updatePlugins(env.paths, undefined, (cfg) => addPlugin(cfg, opts.type, opts.id, opts.input));
+    const changed = await updatePlugins(env.paths, undefined, (cfg) => {
+      addPlugin(cfg, opts.type, opts.id, opts.input);
+    });
     warnDataProblems(env, opts.input.data, opts.type === 'dns' ? opts.input.api : undefined);
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };

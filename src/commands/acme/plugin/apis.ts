@@ -1,12 +1,14 @@
 // certnode acme plugin apis [<api>]: the DNS API scripts found and the fields their info blocks name.
 
 import { checkDnsApi } from '../../../core/config/formats.ts';
-import { listDnsApis, readApiInfo, type ApiInfo } from '../../../core/challenge/dnsapi-scripts.ts';
+import { listDnsApis, readApiInfo, type ApiField, type ApiInfo } from '../../../core/challenge/dnsapi-scripts.ts';
 import type { ListColumn, Result } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
 import { requireDnsApiScript, searchDirs } from './dnsapi.ts';
 
-const LIST_COLUMNS: readonly ListColumn[] = [{ key: 'api', always: true }, { key: 'name', always: true }, { key: 'fields' }];
+/** The fields column shows the names; JSON carries the field objects, as `plugin apis <api>` does. */
+const fieldNames = (fields: unknown): string => (Array.isArray(fields) ? fields.map((f: { name: string }) => f.name).join(',') : '');
+const LIST_COLUMNS: readonly ListColumn[] = [{ key: 'api', always: true }, { key: 'name', always: true }, { key: 'fields', text: fieldNames }];
 const FIELD_COLUMNS: readonly ListColumn[] = [
   { key: 'name', always: true },
   { key: 'optional', always: true },
@@ -15,6 +17,10 @@ const FIELD_COLUMNS: readonly ListColumn[] = [
   { key: 'description' },
 ];
 const DETAIL_KEYS = ['api', 'name', 'description', 'site', 'docs', 'issues', 'author', 'domains', 'options', 'options-alt', 'script'];
+
+function fieldObject(f: ApiField): Record<string, unknown> {
+  return { name: f.name, optional: f.optional, default: f.default, group: f.group, description: f.description };
+}
 
 /** Documented fields; the ones only the code reveals when the block names none. */
 export function promptableFieldNames(info: ApiInfo): string[] {
@@ -29,10 +35,17 @@ export const command: LeafCommand<{ api: string | undefined }> = {
   },
   async run(env, opts): Promise<Result> {
     if (opts.api === undefined) {
-      const rows = listDnsApis(searchDirs(env)).map((found) => {
+      const dirs = searchDirs(env);
+      const rows = listDnsApis(dirs).map((found) => {
         const info = readApiInfo(found);
-        return { api: info.api, name: info.name, fields: promptableFieldNames(info).join(','), script: found.script };
+        const names = new Set(promptableFieldNames(info));
+        return { api: info.api, name: info.name, fields: info.fields.filter((f) => names.has(f.name)).map(fieldObject), script: found.script };
       });
+      if (rows.length === 0 && !env.globals.quiet) {
+        env.ctx.io.stderr.write(
+          `no DNS API scripts (dns_<api>.sh) found; looked in: ${dirs.map((d) => `${d.dir} (${d.source})`).join(', ')}. Install acme.sh's dnsapi scripts or point CERTNODE_DNSAPI_DIR (or certnode config set --dnsapi-dir) at them\n`,
+        );
+      }
       return { kind: 'list', data: rows, columns: LIST_COLUMNS };
     }
     const script = requireDnsApiScript(env, opts.api);
@@ -52,7 +65,7 @@ export const command: LeafCommand<{ api: string | undefined }> = {
       ...Object.fromEntries(Object.entries(info.other).map(([k, v]) => [k.toLowerCase(), v])),
     };
     const keys = [...DETAIL_KEYS, ...Object.keys(info.other).map((k) => k.toLowerCase()).sort()];
-    const fields = info.fields.map((f) => ({ name: f.name, optional: f.optional, default: f.default, group: f.group, description: f.description }));
+    const fields = info.fields.map(fieldObject);
     return {
       kind: 'sections',
       parts: [

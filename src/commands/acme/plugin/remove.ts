@@ -5,6 +5,7 @@ import { domainKeysUsingPlugin } from '../../../core/config/node.ts';
 import { removePlugin } from '../../../core/config/plugins.ts';
 import { STANDALONE_ID } from '../../../core/config/plugins-cfg.ts';
 import { loadNodeConfig, updatePlugins } from '../../../core/config/repo.ts';
+import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
 
 export const command: LeafCommand<{ id: string }> = {
@@ -12,7 +13,7 @@ export const command: LeafCommand<{ id: string }> = {
     return { id: args[0]! };
   },
   async run(env, opts) {
-    await updatePlugins(env.paths, undefined, (cfg) => {
+    const changed = await updatePlugins(env.paths, undefined, (cfg) => {
       if (opts.id !== STANDALONE_ID) {
         const users = domainKeysUsingPlugin(loadNodeConfig(env.paths).config, opts.id);
         if (users.length > 0) {
@@ -21,6 +22,6 @@ export const command: LeafCommand<{ id: string }> = {
       }
       removePlugin(cfg, opts.id);
     });
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };

@@ -3,6 +3,7 @@
 import { splitList } from '../../../core/config/formats.ts';
 import { findPlugin, setPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { updatePlugins } from '../../../core/config/repo.ts';
+import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
 import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
@@ -25,7 +26,7 @@ export const command: LeafCommand<SetOptions> = {
   },
   async run(env, opts) {
     let api: string | undefined;
-    await updatePlugins(env.paths, opts.digest, (cfg) => {
+    const changed = await updatePlugins(env.paths, opts.digest, (cfg) => {
       setPlugin(cfg, opts.id, opts.input, opts.deletes);
       // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
       if (opts.input.api !== undefined) requireDnsApiScript(env, opts.input.api);
@@ -33,6 +34,6 @@ export const command: LeafCommand<SetOptions> = {
       api = section?.type === 'dns' ? section.props.get('api') : undefined;
     });
     warnDataProblems(env, opts.input.data, api);
-    return { kind: 'none' };
+    return changeResult(changed);
   },
 };
