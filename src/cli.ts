@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
       result = await leaf.run(env, await leaf.parse(inv.args, inv.raw, env));
     } catch (err) {
       const failure = err instanceof SilentError && err.cause instanceof FailureWithData ? err.cause : err instanceof FailureWithData ? err : undefined;
-      if (failure && globals.outputFormat !== 'text') ctx.io.stdout.write(renderResult({ kind: 'object', data: failure.data }, { format: globals.outputFormat, border: true, header: true, utf8: false, width: undefined }));
+      if (failure && globals.outputFormat !== 'text') ctx.io.stdout.write(await renderResult({ kind: 'object', data: failure.data }, { format: globals.outputFormat, border: true, header: true, utf8: false, width: undefined }));
       throw withCommand(err, inv.command);
     }
     if (!globals.quiet) {

@@ -94,7 +94,9 @@ function survivable<T extends NodeJS.WriteStream>(stream: T): T {
     }
     try {
       return write(...args);
-    } catch {
+    } catch (err) {
+      // a bad argument is a bug to see, not a closed terminal
+      if (err instanceof TypeError) throw err;
       broken = true;
       return true;
     }
