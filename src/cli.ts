@@ -4,7 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { localeIsUtf8, signalExitCode, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
-import { CancelledError, CliError, FailureWithData, SilentError, UsageError } from './core/errors.ts';
+import { CancelledError, CliError, FailureWithData, ReloadFailedError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
@@ -17,10 +17,13 @@ export { VERSION };
 const EXIT_OK = 0;
 const EXIT_FAILURE = 255;
 const EXIT_CANCELLED = 130;
+/** The certificate was installed but the reload command failed: not a failed install. */
+export const EXIT_RELOAD_FAILED = 3;
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CancelledError) return err.signal ? signalExitCode(err.signal) : EXIT_CANCELLED;
   if (err instanceof SilentError && err.cause !== undefined) return exitCodeFor(err.cause);
+  if (err instanceof ReloadFailedError) return EXIT_RELOAD_FAILED;
   return EXIT_FAILURE;
 }
 

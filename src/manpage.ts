@@ -25,6 +25,7 @@ const FILES: [string, string][] = [
 
 const EXIT_STATUS: [string, string][] = [
   ['0', 'Success, including "nothing to do".'],
+  ['3', 'The new certificate was installed (order, renew, revoke), but the reload command failed afterwards: "certificate installed; reload command failed: ...". The reload-failed event is notified.'],
   ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
   ['128+N', 'Ended by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (closed terminal). An order first kills a running DNS script, removes its records and closes its listener.'],
 ];

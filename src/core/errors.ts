@@ -77,6 +77,14 @@ export class CancelledError extends CliError {
   }
 }
 
+/**
+ * The new certificate is installed, but the reload command failed afterwards: not a failed
+ * install (the files are in place), so it has an exit status of its own (see cli.ts).
+ */
+export class ReloadFailedError extends CliError {
+  override name = 'ReloadFailedError';
+}
+
 /** Failure that has already been reported (e.g. a task log ended with "Task ERROR"). */
 export class SilentError extends CliError {
   override name = 'SilentError';
