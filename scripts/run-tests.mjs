@@ -36,6 +36,11 @@ const REQUIRED = [
   { file: '/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql', pkg: 'pdns-backend-sqlite3', tiers: ['e2e'] },
   // hostile-script tests: pgrep inside the sandbox, `script` for terminals
   { command: 'pgrep', pkg: 'procps', tiers: ['unit'] },
+  // unattended reporting: the metrics file scraped by a real node_exporter; notification mail
+  // through msmtp (as sendmail) into a real SMTP server (aiosmtpd under Debian's python3)
+  { command: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter', tiers: ['e2e'] },
+  { command: 'msmtp', pkg: 'msmtp', tiers: ['e2e'] },
+  { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py', pkg: 'python3-aiosmtpd', tiers: ['e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

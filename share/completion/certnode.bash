@@ -25,8 +25,8 @@ _certnode_opts() {
     'acme account deactivate') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme directories') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert order') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert renew') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme cert order') echo '--force --dry-run --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme cert renew') echo '--force --dry-run --check --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert revoke') echo '--reason --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;
@@ -43,7 +43,7 @@ _certnode_opts() {
     'cert update') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'config get') echo '--property --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --description --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
   esac
 }
 

@@ -78,12 +78,15 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
 
   const acmeCert = group(acme, 'cert', 'order, renew and revoke the node certificate through ACME');
-  leaf(acmeCert, 'order', 'order a certificate for the configured domains and install it', () => import('./acme/cert/order.ts')).addOption(
-    bool('--force', 'overwrite an existing custom certificate (one set with cert set)'),
-  );
-  leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts')).addOption(
-    bool('--force', 'renew even when the certificate is not due'),
-  );
+  const dryRun = (): Option =>
+    bool('--dry-run', "place a real order and have the CA validate every name, then stop before finalizing: nothing issued or installed (counts against the CA's validation limits)");
+  leaf(acmeCert, 'order', 'order a certificate for the configured domains and install it', () => import('./acme/cert/order.ts'))
+    .addOption(bool('--force', 'overwrite an existing custom certificate (one set with cert set)'))
+    .addOption(dryRun());
+  leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts'))
+    .addOption(bool('--force', 'renew even when the certificate is not due (or the CA rate-limited the last try)'))
+    .addOption(dryRun())
+    .addOption(bool('--check', 'print what renew would decide (due or not, why, from when) and exit 0; orders nothing'));
   leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
     new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation (or the RFC 5280 code)'),
   );
@@ -160,6 +163,20 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       ),
     )
     .addOption(new Option('--dnsapi-dir <path>', "directory with acme.sh's dns_<api>.sh scripts, searched after CERTNODE_DNSAPI_DIR and before the usual places"))
+    .addOption(
+      new Option(
+        '--notify-command <command>',
+        'shell command (/bin/sh -c, 60 s limit) run after an order, renewal or revocation outcome (see --notify-on); it gets CERTNODE_EVENT, CERTNODE_DOMAINS, CERTNODE_NOT_AFTER, CERTNODE_ERROR',
+      ),
+    )
+    .addOption(new Option('--notify-mailto <list>', "mail addresses told of the same outcomes, through the host's sendmail (with the task log's tail)"))
+    .addOption(
+      new Option(
+        '--notify-on <list>',
+        'which outcomes notify: failures (default: order-failed, renew-failed, revoke-failed, reload-failed, and the first success after a failure), all, or event names (ordered, renewed, revoked, ...)',
+      ),
+    )
+    .addOption(new Option('--metrics-file <path>', "absolute path of a Prometheus textfile (*.prom) for node_exporter's textfile collector, rewritten after every order, renew (due or not), renew --check and revoke"))
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg)'))
     .addOption(list('--delete <list>', 'keys to remove (comma, space or ; separated)'))
     .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs"));

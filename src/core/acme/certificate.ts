@@ -19,7 +19,7 @@ import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
-import { orderCertificate, type OrderResult } from './order.ts';
+import { orderCertificate, type DryRunResult, type OrderResult } from './order.ts';
 
 export interface NodeCertContext {
   settings: CertSettings;
@@ -72,6 +72,19 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
     { now: env.ctx.now(), backup: true },
   );
   await reloadAfterInstall(env, log, nodeCert.settings, 'certificate installed');
+  return result;
+}
+
+/** --dry-run: the order as `orderAndInstall` places it (without `replaces`), stopped once every name is validated. */
+export async function dryRunOrder(env: CommandEnv, log: TaskLog): Promise<DryRunResult> {
+  const nodeCfg = loadNodeConfig(env.paths).config;
+  const plugins = loadPlugins(env.paths).config;
+  const nodeCert = nodeCertContext(env);
+  const result = await orderCertificate(
+    { ctx: env.ctx, paths: env.paths, log },
+    { accountName: nodeAccount(nodeCfg), domains: configuredDomains(nodeCfg, plugins), plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), dryRun: true },
+  );
+  log.info(`Dry run OK: all ${result.names.length} names validated`);
   return result;
 }
 

@@ -44,6 +44,16 @@ export interface OrderRequest {
    * came from: sent as `replaces` only to that same CA, and only when it offers ARI.
    */
   replaces?: { certId: string; directory: string } | undefined;
+  /** Stop once the CA has validated every name: no finalize, no certificate (--dry-run). */
+  dryRun?: boolean;
+}
+
+/** What a dry run ends with: every name validated, the order left unfinalized. */
+export interface DryRunResult {
+  dryRun: true;
+  names: string[];
+  orderUrl: string;
+  requests: number;
 }
 
 export interface OrderResult {
@@ -99,7 +109,9 @@ function pluginUses(req: OrderRequest): { name: string; plugin: PluginSection }[
   });
 }
 
-export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest & { dryRun: true }): Promise<DryRunResult>;
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest & { dryRun?: false }): Promise<OrderResult>;
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult | DryRunResult> {
   const { ctx, log } = deps;
   const names = new Map(req.domains.map((d) => [d.domain.toLowerCase(), d]));
   if (names.size === 0) throw new CliError('ACME domain list in node configuration is missing!');
@@ -185,6 +197,11 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     // finally below waits for them whatever happens
     const teardown = session.cleanup();
     log.info('All domains validated!\n');
+    // --dry-run ends here (the records still go, as always): nothing finalized, issued or installed
+    if (req.dryRun) {
+      await teardown;
+      return { dryRun: true, names: [...names.keys()], orderUrl, requests: acme.requestCount() };
+    }
 
     log.info('Creating CSR');
     const key = generatePrivateKey(req.keyType);

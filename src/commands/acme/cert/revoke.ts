@@ -1,6 +1,7 @@
 // certnode acme cert revoke [--reason R]
 
 import { nodeCertContext, requireNodeAccount, parseRevocationReason, revokeInstalled, withCertificateTaskLock, installedAcmeCertificate } from '../../../core/acme/certificate.ts';
+import { withOutcomeReport } from '../../../core/notify/report.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
 
@@ -13,10 +14,12 @@ export const command: LeafCommand<{ reason: number | undefined }> = {
     installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
     requireNodeAccount(env);
     return runTask(env, (log) =>
-      withCertificateTaskLock(env, async () => {
-        const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);
-        return { kind: 'object', data: { revoked: serial } };
-      }),
+      withCertificateTaskLock(env, () =>
+        withOutcomeReport(env, log, 'revoke', async (log) => {
+          const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);
+          return { kind: 'object', data: { revoked: serial } };
+        }),
+      ),
     );
   },
 };
