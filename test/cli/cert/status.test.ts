@@ -3,8 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { opensslCert } from '../../helpers/certs.ts';
 import { runCli, tempDir } from '../../helpers/cli.ts';
 
 test('cert info: a config dir that does not exist is an error line; no certificate is one line (json: [])', async (t) => {
@@ -63,4 +65,26 @@ test('renew --check and --dry-run exclude each other', async (t) => {
   const r = await runCli(['acme', 'cert', 'renew', '--check', '--dry-run'], { configDir: dir });
   assert.equal(r.code, 255);
   assert.equal(r.stderr, "ERROR: check: '--check' and '--dry-run' exclude each other (--check never contacts the CA's order endpoints)\nUSAGE: certnode acme cert renew [OPTIONS]\n");
+});
+
+test('cert info: an ACME certificate with a known ARI window shows it, and the window makes renewal due earlier', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const made = opensslCert(dir, 'acme', { days: 90 });
+  assert.equal((await runCli(['cert', 'set', made.certFile, made.keyFile], { configDir: dir })).code, 0);
+  // the install state as an ACME order and one ARI answer leave it (the window inside the lifetime's first two thirds)
+  const x = new X509Certificate(made.cert);
+  const notBefore = Math.floor(new Date(x.validFrom).getTime() / 1000);
+  const ari = { start: notBefore + 30 * 86_400, end: notBefore + 32 * 86_400, renewAt: notBefore + 31 * 86_400, nextCheck: notBefore + 86_400 };
+  const stateFile = join(dir, 'certs', 'certnode.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(stateFile, JSON.stringify({ ...state, source: 'acme', acme: { directory: 'https://ca.invalid/dir', renewalInfo: 'https://ca.invalid/ari', ari } }));
+  const [info] = JSON.parse((await runCli(['cert', 'info', '--output-format', 'json'], { configDir: dir })).stdout) as Record<string, unknown>[];
+  assert.equal(info!.source, 'acme');
+  assert.equal(info!['renewal-due'], ari.renewAt);
+  assert.equal(info!['renewal-reason'], 'ari');
+  assert.deepEqual([info!['ari-window-start'], info!['ari-window-end'], info!['ari-next-check']], [ari.start, ari.end, ari.nextCheck]);
+  const text = (await runCli(['cert', 'info', '--noborder'], { configDir: dir })).stdout;
+  assert.match(text, /^ari-window-start \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+  assert.match(text, /^renewal-reason {3}ari$/m);
 });
