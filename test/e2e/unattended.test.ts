@@ -282,6 +282,22 @@ describe('notifications, metrics, a failed reload', () => {
       assert.equal(readFileSync(`${n.certFile}.old`, 'utf8'), before);
       assert.match(lines()[3]!, new RegExp(`^reload-failed\\|${name.replace(/\./g, '\\.')}\\|${iso(n.certFile)}\\|certificate installed; reload command failed: `));
       assert.equal(mail.messages().length, 4);
+
+      // a notify command that fails is a warning in the task log; the outcome stays the task's own
+      await n.ok(['config', 'set', '--notify-command', 'echo notifier broken; exit 7', '--notify-on', 'all', '--delete', 'notify-mailto,reload-command']);
+      gate.down = true;
+      try {
+        const down = await n.run(['acme', 'cert', 'renew', '--force']);
+        assert.equal(down.code, 255);
+        assert.match(down.stdout, /^Running notify command \(renew-failed\)\nnotifier broken\nnotify command failed - exit code 7 \(notify-command 'echo notifier broken; exit 7'\)$/m);
+        assert.match(down.stderr, /^Task ERROR: /);
+        assert.doesNotMatch(down.stderr, /notify/);
+      } finally {
+        gate.down = false;
+      }
+      const up = await n.ok(['acme', 'cert', 'renew', '--force']);
+      assert.match(up.stdout, /^notify command failed - exit code 7 .*\nTask WARNINGS: 1\n$/m);
+      assert.equal(mail.messages().length, 4, 'notify-mailto deleted: no more mail');
     }),
   );
 
