@@ -3,6 +3,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { maskSecrets } from '../../src/core/notify/report.ts';
+import { configPaths } from '../../src/core/paths.ts';
 import { NOTIFY_EVENTS, checkCertSettingValue, unattendedSettings } from '../../src/core/config/node.ts';
 import { parseNodeCfg } from '../../src/core/config/node-cfg.ts';
 import { renderMetrics } from '../../src/core/metrics.ts';
@@ -107,4 +112,13 @@ test('settings: notify-mailto, notify-on and metrics-file are checked; defaults'
   for (const [key, value, message] of bad) assert.throws(() => checkCertSettingValue(key, value), (err: unknown) => err instanceof UsageError && message.test(err.message), `${key}=${value}`);
   const cfg = parseNodeCfg('notify-mailto: root@example.com;ops@example.com\nmetrics-file: /var/lib/prometheus/node-exporter/certnode.prom\n', 'node.cfg');
   assert.deepEqual(unattendedSettings(cfg), { notifyCommand: undefined, notifyMailto: ['root@example.com', 'ops@example.com'], notifyOn: ['failures'], metricsFile: '/var/lib/prometheus/node-exporter/certnode.prom' });
+});
+
+test('mail: DNS plugin credentials that reach the log tail are masked before the mail leaves the host', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'certnode-mask-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'acme'));
+  const data = Buffer.from("CF_Token=cf-secret-token-123\nCF_Account_ID='acct-4567'\nX=ab\n").toString('base64url');
+  writeFileSync(join(dir, 'acme', 'plugins.cfg'), `dns: cloudflare\n\tapi cf\n\tdata ${data}\n`);
+  assert.deepEqual(maskSecrets(configPaths(dir), ['token cf-secret-token-123 for acct-4567', 'ab stays (too short to mask)']), ['token *** for ***', 'ab stays (too short to mask)']);
 });

@@ -13,6 +13,7 @@ import { certSettings } from '../config/node.ts';
 import { AcmeProblemError, CancelledError, ReloadFailedError } from '../errors.ts';
 import { writeMetricsFile } from '../metrics.ts';
 import type { TaskLog } from '../output/tasklog.ts';
+import type { Paths } from '../paths.ts';
 import { nextRunState, readRunState, writeRunState, type RateLimit } from '../run-state.ts';
 import { findSendmail, isFailureEvent, mailMessage, NOTIFY_TIMEOUT_MS, notifyEnvironment, runBounded, shouldNotify, type NotifyFacts } from './notify.ts';
 
@@ -112,7 +113,7 @@ async function sendNotifyMail(env: CommandEnv, log: TaskLog, to: readonly string
     return;
   }
   log.info(`Sending notification mail (${facts.event}) to ${to.join(', ')}`);
-  const message = mailMessage(facts, to, maskSecrets(env, tail), env.ctx.now());
+  const message = mailMessage(facts, to, maskSecrets(env.paths, tail), env.ctx.now());
   const output: string[] = [];
   const failure = await runBounded(sendmail, ['-i', '--', ...to], 'sendmail', { env: definedEnv(env.ctx.env), stdin: message, timeoutMs: NOTIFY_TIMEOUT_MS, onLine: (line) => output.push(line) });
   if (failure) log.warn(`notify-mailto: ${failure}${output.length ? `: ${output.slice(-3).join(' ')}` : ''}`);
@@ -122,10 +123,10 @@ async function sendNotifyMail(env: CommandEnv, log: TaskLog, to: readonly string
  * The task log never carries plugin secrets (the DNS runner masks them), but a mail leaves the
  * host: any DNS plugin data value that still shows up is masked once more.
  */
-function maskSecrets(env: CommandEnv, lines: readonly string[]): string[] {
+export function maskSecrets(paths: Paths, lines: readonly string[]): string[] {
   const secrets: string[] = [];
   try {
-    for (const section of loadPlugins(env.paths).config.sections) {
+    for (const section of loadPlugins(paths).config.sections) {
       const data = section.props.get('data');
       const text = data === undefined ? undefined : decodePluginData(data);
       for (const line of (text ?? '').split('\n')) {
