@@ -38,6 +38,11 @@ const REQUIRED = [
   // the man page is checked with groff for warnings, and rendered by man from an npm -g install
   { command: 'groff', pkg: 'groff-base', tiers: ['unit', 'e2e'] },
   { command: 'man', pkg: 'man-db', tiers: ['e2e'] },
+  // unattended reporting: the metrics file scraped by a real node_exporter; notification mail
+  // through msmtp (as sendmail) into a real SMTP server (aiosmtpd under Debian's python3)
+  { command: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter', tiers: ['e2e'] },
+  { command: 'msmtp', pkg: 'msmtp', tiers: ['e2e'] },
+  { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py', pkg: 'python3-aiosmtpd', tiers: ['e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

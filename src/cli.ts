@@ -5,12 +5,12 @@ import { localeIsUtf8, signalExitCode, type Context } from './context.ts';
 import { normalizeArgv } from './core/argv.ts';
 import { parseBoolean } from './core/config/formats.ts';
 import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
-import { CancelledError, CliError, FailureWithData, SilentError, UsageError } from './core/errors.ts';
+import { CancelledError, CliError, FailureWithData, ReloadFailedError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from './core/exit-status.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RELOAD_FAILED } from './core/exit-status.ts';
 import { VERSION } from './version.ts';
 
 export { VERSION };
@@ -21,6 +21,7 @@ const EXIT_CANCELLED = EXIT_INTERRUPTED;
 function exitCodeFor(err: unknown): number {
   if (err instanceof CancelledError) return err.signal ? signalExitCode(err.signal) : EXIT_CANCELLED;
   if (err instanceof SilentError && err.cause !== undefined) return exitCodeFor(err.cause);
+  if (err instanceof ReloadFailedError) return EXIT_RELOAD_FAILED;
   return EXIT_FAILURE;
 }
 

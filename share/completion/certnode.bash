@@ -6,7 +6,7 @@ _certnode_subs() {
     '') echo 'acme cert config' ;;
     'acme') echo 'account directories cert plugin' ;;
     'acme account') echo 'list register info update rollover deactivate' ;;
-    'acme cert') echo 'order renew persist-record revoke' ;;
+    'acme cert') echo 'persist-record order renew revoke' ;;
     'acme plugin') echo 'list config add set remove test apis' ;;
     'cert') echo 'info set delete update' ;;
     'config') echo 'get set' ;;
@@ -26,9 +26,9 @@ _certnode_opts() {
     'acme account deactivate') echo '--force --yes --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme directories') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert order') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert renew') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert persist-record') echo '--apply --remove --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme cert order') echo '--force --dry-run --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme cert renew') echo '--force --dry-run --check --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme cert revoke') echo '--reason --yes --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;
@@ -45,7 +45,7 @@ _certnode_opts() {
     'cert update') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'config get') echo '--property --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --description --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
   esac
 }
 
@@ -206,6 +206,10 @@ _certnode_optval() {
     'config set|--cert-key-file') echo 'file' ;;
     'config set|--reload-command') echo 'none' ;;
     'config set|--dnsapi-dir') echo 'dir' ;;
+    'config set|--notify-command') echo 'none' ;;
+    'config set|--notify-mailto') echo 'none' ;;
+    'config set|--notify-on') echo 'none' ;;
+    'config set|--metrics-file') echo 'none' ;;
     'config set|--description') echo 'none' ;;
     'config set|--delete') echo 'node-key' ;;
     'config set|--digest') echo 'none' ;;
@@ -215,7 +219,7 @@ _certnode_optval() {
 
 _certnode_takes_value() {
   case "$1" in
-    --acme|--acmedomain0|--acmedomain1|--acmedomain10|--acmedomain11|--acmedomain12|--acmedomain13|--acmedomain14|--acmedomain15|--acmedomain16|--acmedomain17|--acmedomain18|--acmedomain19|--acmedomain2|--acmedomain20|--acmedomain21|--acmedomain22|--acmedomain23|--acmedomain24|--acmedomain25|--acmedomain26|--acmedomain27|--acmedomain28|--acmedomain29|--acmedomain3|--acmedomain30|--acmedomain31|--acmedomain32|--acmedomain33|--acmedomain34|--acmedomain35|--acmedomain36|--acmedomain37|--acmedomain38|--acmedomain39|--acmedomain4|--acmedomain40|--acmedomain41|--acmedomain42|--acmedomain43|--acmedomain44|--acmedomain45|--acmedomain46|--acmedomain47|--acmedomain48|--acmedomain49|--acmedomain5|--acmedomain50|--acmedomain51|--acmedomain52|--acmedomain53|--acmedomain54|--acmedomain55|--acmedomain56|--acmedomain57|--acmedomain58|--acmedomain59|--acmedomain6|--acmedomain60|--acmedomain61|--acmedomain62|--acmedomain63|--acmedomain64|--acmedomain65|--acmedomain66|--acmedomain67|--acmedomain68|--acmedomain69|--acmedomain7|--acmedomain70|--acmedomain71|--acmedomain72|--acmedomain73|--acmedomain74|--acmedomain75|--acmedomain76|--acmedomain77|--acmedomain78|--acmedomain79|--acmedomain8|--acmedomain80|--acmedomain81|--acmedomain82|--acmedomain83|--acmedomain84|--acmedomain85|--acmedomain86|--acmedomain87|--acmedomain88|--acmedomain89|--acmedomain9|--acmedomain90|--acmedomain91|--acmedomain92|--acmedomain93|--acmedomain94|--acmedomain95|--acmedomain96|--acmedomain97|--acmedomain98|--acmedomain99|--address|--alias|--api|--cert-file|--cert-key-file|--challenge|--config-dir|--contact|--data|--delete|--description|--digest|--directory|--dnsapi-dir|--eab-hmac-key|--eab-kid|--key-type|--nodes|--output-format|--port|--propagation|--property|--reason|--reload-command|--type|--validation-delay) return 0 ;;
+    --acme|--acmedomain0|--acmedomain1|--acmedomain10|--acmedomain11|--acmedomain12|--acmedomain13|--acmedomain14|--acmedomain15|--acmedomain16|--acmedomain17|--acmedomain18|--acmedomain19|--acmedomain2|--acmedomain20|--acmedomain21|--acmedomain22|--acmedomain23|--acmedomain24|--acmedomain25|--acmedomain26|--acmedomain27|--acmedomain28|--acmedomain29|--acmedomain3|--acmedomain30|--acmedomain31|--acmedomain32|--acmedomain33|--acmedomain34|--acmedomain35|--acmedomain36|--acmedomain37|--acmedomain38|--acmedomain39|--acmedomain4|--acmedomain40|--acmedomain41|--acmedomain42|--acmedomain43|--acmedomain44|--acmedomain45|--acmedomain46|--acmedomain47|--acmedomain48|--acmedomain49|--acmedomain5|--acmedomain50|--acmedomain51|--acmedomain52|--acmedomain53|--acmedomain54|--acmedomain55|--acmedomain56|--acmedomain57|--acmedomain58|--acmedomain59|--acmedomain6|--acmedomain60|--acmedomain61|--acmedomain62|--acmedomain63|--acmedomain64|--acmedomain65|--acmedomain66|--acmedomain67|--acmedomain68|--acmedomain69|--acmedomain7|--acmedomain70|--acmedomain71|--acmedomain72|--acmedomain73|--acmedomain74|--acmedomain75|--acmedomain76|--acmedomain77|--acmedomain78|--acmedomain79|--acmedomain8|--acmedomain80|--acmedomain81|--acmedomain82|--acmedomain83|--acmedomain84|--acmedomain85|--acmedomain86|--acmedomain87|--acmedomain88|--acmedomain89|--acmedomain9|--acmedomain90|--acmedomain91|--acmedomain92|--acmedomain93|--acmedomain94|--acmedomain95|--acmedomain96|--acmedomain97|--acmedomain98|--acmedomain99|--address|--alias|--api|--cert-file|--cert-key-file|--challenge|--config-dir|--contact|--data|--delete|--description|--digest|--directory|--dnsapi-dir|--eab-hmac-key|--eab-kid|--key-type|--metrics-file|--nodes|--notify-command|--notify-mailto|--notify-on|--output-format|--port|--propagation|--property|--reason|--reload-command|--type|--validation-delay) return 0 ;;
   esac
   return 1
 }

@@ -94,16 +94,19 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
 
   const acmeCert = group(acme, 'cert', 'order, renew and revoke the node certificate through ACME');
-  leaf(acmeCert, 'order', 'order a certificate for the configured domains and install it', () => import('./acme/cert/order.ts')).addOption(
-    bool('--force', 'overwrite an existing custom certificate (one set with cert set)'),
-  );
-  leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts')).addOption(
-    bool('--force', 'renew even when the certificate is not due'),
-  );
   leaf(acmeCert, 'persist-record', 'the dns-persist-01 TXT records the configured names need: show them, publish them once (--apply) or remove them', () => import('./acme/cert/persist-record.ts'))
     .argument('[domains...]', 'only these configured names (default: every name with challenge=dns-persist-01)')
     .addOption(bool('--apply', "publish the records through each domain's dns plugin and check they are visible (default: no, only show them)"))
     .addOption(bool('--remove', "remove the records through each domain's dns plugin (default: no)"));
+  const dryRun = (): Option =>
+    bool('--dry-run', "place a real order and have the CA validate every name, then stop before finalizing: nothing issued or installed; counts against the CA's validation limits (default: no)");
+  leaf(acmeCert, 'order', 'order a certificate for the configured domains and install it', () => import('./acme/cert/order.ts'))
+    .addOption(bool('--force', 'overwrite an existing custom certificate, one set with cert set (default: no)'))
+    .addOption(dryRun());
+  leaf(acmeCert, 'renew', 'renew the ACME certificate when it is due (a third of its lifetime left, half for short-lived ones)', () => import('./acme/cert/renew.ts'))
+    .addOption(bool('--force', 'renew even when the certificate is not due, or the CA rate-limited the last try (default: no)'))
+    .addOption(dryRun())
+    .addOption(bool('--check', 'print what renew would decide (due or not, why, from when) and exit 0; orders nothing (default: no)'));
   leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
     new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation, or the RFC 5280 code (default: none sent, which the CA takes as unspecified)'),
   ).addOption(bool('--yes', 'do not ask before revoking (asked on a terminal only)'));
@@ -185,6 +188,20 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       ),
     )
     .addOption(new Option('--dnsapi-dir <path>', "directory with acme.sh's dns_<api>.sh scripts, searched after CERTNODE_DNSAPI_DIR and before the usual places (default: none)"))
+    .addOption(
+      new Option(
+        '--notify-command <command>',
+        'shell command (/bin/sh -c, 60 s limit) run after an order, renewal or revocation outcome (see --notify-on); it gets CERTNODE_EVENT, CERTNODE_DOMAINS, CERTNODE_NOT_AFTER, CERTNODE_ERROR (default: none)',
+      ),
+    )
+    .addOption(new Option('--notify-mailto <list>', "mail addresses told of the same outcomes, through the host's sendmail, with the task log's tail (default: none)"))
+    .addOption(
+      new Option(
+        '--notify-on <list>',
+        'which outcomes notify: failures (default: order-failed, renew-failed, revoke-failed, reload-failed, and the first success after a failure), all, or event names (ordered, renewed, revoked, ...)',
+      ),
+    )
+    .addOption(new Option('--metrics-file <path>', "absolute path of a Prometheus textfile (*.prom) for node_exporter's textfile collector, rewritten after every order, renew (due or not), renew --check and revoke (default: none)"))
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg; default: none)'))
     .addOption(list('--delete <list>', 'keys to remove, comma, space or ; separated (default: none)'))
     .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"));

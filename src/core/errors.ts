@@ -44,11 +44,14 @@ export class AcmeProblemError extends CliError {
   readonly type: string | undefined;
   readonly status: number | undefined;
   readonly subproblems: readonly AcmeSubproblem[];
-  constructor(message: string, type: string | undefined, status: number | undefined, subproblems: readonly AcmeSubproblem[] = []) {
+  /** When the CA said to try again (Retry-After), if it did and certnode did not wait for it. */
+  readonly retryAt: Date | undefined;
+  constructor(message: string, type: string | undefined, status: number | undefined, subproblems: readonly AcmeSubproblem[] = [], retryAt?: Date) {
     super(message);
     this.type = type;
     this.status = status;
     this.subproblems = subproblems;
+    this.retryAt = retryAt;
   }
 }
 
@@ -75,6 +78,14 @@ export class CancelledError extends CliError {
     super(message);
     this.signal = signal;
   }
+}
+
+/**
+ * The new certificate is installed, but the reload command failed afterwards: not a failed
+ * install (the files are in place), so it has an exit status of its own (see cli.ts).
+ */
+export class ReloadFailedError extends CliError {
+  override name = 'ReloadFailedError';
 }
 
 /** Failure that has already been reported (e.g. a task log ended with "Task ERROR"). */

@@ -7,9 +7,15 @@ export const EXIT_FAILURE = 255;
 /** 128 + the signal's number: SIGINT (Ctrl-C, also in a prompt) is 130. */
 export const EXIT_SIGNAL_BASE = 128;
 export const EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + 2;
+/** The certificate was installed (order, renew, revoke) but the reload command failed: not a failed install. */
+export const EXIT_RELOAD_FAILED = 3;
 
 export const EXIT_STATUS_TABLE: readonly { status: string; meaning: string }[] = [
   { status: '0', meaning: 'Success, also when there was nothing to do (a renewal not due, a setting already as asked: `unchanged`).' },
+  {
+    status: '3',
+    meaning: 'The new certificate was installed (order, renew, revoke), but the reload command failed afterwards: "certificate installed; reload command failed: ...". The reload-failed event is notified.',
+  },
   {
     status: '255',
     meaning: 'Any error: bad arguments, bad configuration, a failed task, declined terms of service, no valid menu answer (as pvenode).',

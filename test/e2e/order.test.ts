@@ -355,15 +355,15 @@ describe('failed orders keep the installed certificate', () => {
   );
 
   test(
-    'a reload command that exits 1: certificate installed, error reported, non-zero exit',
+    'a reload command that exits 1: certificate installed, the message and exit status 3 say so',
     fixture.withLogs(async () => {
       const pebble = fixture.get();
       const n = await node(pebble, freshNames(1));
       assert.equal((await n.run(['config', 'set', '--reload-command', 'echo reload failing >&2; exit 1'])).code, 0);
       const r = await n.run(['acme', 'cert', 'order']);
-      assert.equal(r.code, 255);
+      assert.equal(r.code, 3);
       assert.match(r.stdout, /Installing certificate and key\nRunning reload command: echo reload failing >&2; exit 1\nreload failing\n/);
-      assert.match(r.stderr, /^Task ERROR: reload command 'echo reload failing >&2; exit 1' failed - exit code 1\n$/);
+      assert.equal(r.stderr, "Task ERROR: certificate installed; reload command failed: reload command 'echo reload failing >&2; exit 1' failed - exit code 1\n");
       await verifyAgainstPebble(pebble, n.certFile, n.dir);
       const info = await n.run(['cert', 'info', '--output-format', 'json']);
       assert.match((JSON.parse(info.stdout) as { issuer: string }[])[0]!.issuer, /Pebble Intermediate/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_STATUS_TABLE } from '../../src/core/exit-status.ts';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RELOAD_FAILED, EXIT_STATUS_TABLE } from '../../src/core/exit-status.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 test('the README table is the exit-status table', () => {
@@ -16,10 +16,11 @@ test('the README table is the exit-status table', () => {
 test('the man page lists every status', () => {
   const man = readFileSync(join(ROOT, 'man', 'certnode.1'), 'utf8');
   const section = man.split('.SH EXIT STATUS\n')[1]?.split('\n.SH ')[0] ?? '';
-  assert.deepEqual([...section.matchAll(/^\.B (.*)$/gm)].map((m) => m[1]), ['0', '255', '128+N']);
+  assert.deepEqual([...section.matchAll(/^\.B (.*)$/gm)].map((m) => m[1]), ['0', '3', '255', '128+N']);
 });
 
 test('the statuses the CLI uses are in the table', () => {
-  assert.deepEqual([EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED], [0, 255, 130]);
-  assert.match(EXIT_STATUS_TABLE[2]!.meaning, /130 for Ctrl-C/);
+  assert.deepEqual([EXIT_OK, EXIT_RELOAD_FAILED, EXIT_FAILURE, EXIT_INTERRUPTED], [0, 3, 255, 130]);
+  assert.deepEqual(EXIT_STATUS_TABLE.map((r) => r.status), ['0', '3', '255', '128+N']);
+  assert.match(EXIT_STATUS_TABLE[3]!.meaning, /130 for Ctrl-C/);
 });

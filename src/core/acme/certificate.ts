@@ -14,14 +14,14 @@ import { certTargets, installCertificate, readAcmeState, readInstalled, saveAriS
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
-import { AcmeProblemError, CliError, ConflictError, UsageError } from '../errors.ts';
+import { AcmeProblemError, CliError, ConflictError, ReloadFailedError, UsageError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
 import { withAccountHint } from './hints.ts';
 import { settledAccount } from './rollover.ts';
-import { orderCertificate, type OrderResult } from './order.ts';
+import { orderCertificate, type DryRunResult, type OrderResult } from './order.ts';
 
 export interface NodeCertContext {
   settings: CertSettings;
@@ -76,7 +76,20 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
     },
     { now: env.ctx.now(), backup: true },
   );
-  await reload(env, log, nodeCert.settings);
+  await reloadAfterInstall(env, log, nodeCert.settings, 'certificate installed');
+  return result;
+}
+
+/** --dry-run: the order as `orderAndInstall` places it (without `replaces`), stopped once every name is validated. */
+export async function dryRunOrder(env: CommandEnv, log: TaskLog): Promise<DryRunResult> {
+  const nodeCfg = loadNodeConfig(env.paths).config;
+  const plugins = loadPlugins(env.paths).config;
+  const nodeCert = nodeCertContext(env);
+  const result = await orderCertificate(
+    { ctx: env.ctx, paths: env.paths, log },
+    { accountName: nodeAccount(nodeCfg), domains: configuredDomains(nodeCfg, plugins), plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), dryRun: true },
+  );
+  log.info(`Dry run OK: all ${result.names.length} names validated`);
   return result;
 }
 
@@ -111,6 +124,15 @@ export async function reload(env: CommandEnv, log: TaskLog, settings: CertSettin
   if (settings.reloadCommand === undefined) return;
   log.info(`Running reload command: ${settings.reloadCommand}`);
   await runReloadCommand(settings.reloadCommand, { env: env.ctx.env, certFile: settings.certFile, keyFile: settings.keyFile, log });
+}
+
+/** The reload after a successful install: its failure says the pair is in place (ReloadFailedError, its own exit status). */
+async function reloadAfterInstall(env: CommandEnv, log: TaskLog, settings: CertSettings, done: string): Promise<void> {
+  try {
+    await reload(env, log, settings);
+  } catch (err) {
+    throw new ReloadFailedError(`${done}; reload command failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** The ACME certificate installed now, or the pvenode error for "there is none". */
@@ -201,6 +223,6 @@ export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: N
   log.info('Deleting certificate files');
   log.info('Installing a self-signed certificate in their place');
   await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
-  await reload(env, log, nodeCert.settings);
+  await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked, self-signed certificate installed');
   return { serial: cert.serialNumber.toLowerCase() };
 }

@@ -48,6 +48,16 @@ export interface OrderRequest {
    * when the order keeps at least one of those names (a CA refuses a replacement sharing none).
    */
   replaces?: { certId: string; directory: string; identifiers: readonly string[] } | undefined;
+  /** Stop once the CA has validated every name: no finalize, no certificate (--dry-run). */
+  dryRun?: boolean;
+}
+
+/** What a dry run ends with: every name validated, the order left unfinalized. */
+export interface DryRunResult {
+  dryRun: true;
+  names: string[];
+  orderUrl: string;
+  requests: number;
 }
 
 export interface OrderResult {
@@ -133,7 +143,9 @@ function chooseChallenge(authz: AcmeAuthorization, name: string, domain: Configu
   throw new PluginError(`plugin '${plugin.id}' (${plugin.type}) for domain '${name}' does not support any of the challenge types the CA offers (${offered.join(', ')})`, plugin.id);
 }
 
-export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult> {
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest & { dryRun: true }): Promise<DryRunResult>;
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest & { dryRun?: false }): Promise<OrderResult>;
+export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Promise<OrderResult | DryRunResult> {
   const { ctx, log } = deps;
   const names = new Map(req.domains.map((d) => [d.domain.toLowerCase(), d]));
   if (names.size === 0) throw new CliError(NO_DOMAINS);
@@ -229,6 +241,11 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     // finally below waits for them whatever happens
     const teardown = session.cleanup();
     log.info('All domains validated!\n');
+    // --dry-run ends here (the records still go, as always): nothing finalized, issued or installed
+    if (req.dryRun) {
+      await teardown;
+      return { dryRun: true, names: [...names.keys()], orderUrl, requests: acme.requestCount() };
+    }
 
     log.info('Creating CSR');
     const key = generatePrivateKey(req.keyType);

@@ -63,5 +63,5 @@ export function problemError(resp: HttpResponse, url: string, retryAt?: Date): A
     .filter((s) => s !== '');
   if (subText.length > 0) message += ` (${subText.join('; ')})`;
   if (retryAt) message += ` - the CA asks to retry after ${retryAt.toISOString().replace(/\.\d+Z$/, 'Z')}; try again then`;
-  return new AcmeProblemError(message.replace(/\s*\n\s*/g, ' '), type, resp.status, subs);
+  return new AcmeProblemError(message.replace(/\s*\n\s*/g, ' '), type, resp.status, subs, retryAt);
 }

@@ -54,6 +54,19 @@ export const CERT_KEY_FILE_KEY = 'cert-key-file';
 export const RELOAD_COMMAND_KEY = 'reload-command';
 /** Where acme.sh's dnsapi scripts are, before the usual install places. */
 export const DNSAPI_DIR_KEY = 'dnsapi-dir';
+/** Unattended operation: who hears of an outcome, and the Prometheus textfile. */
+export const NOTIFY_COMMAND_KEY = 'notify-command';
+export const NOTIFY_MAILTO_KEY = 'notify-mailto';
+export const NOTIFY_ON_KEY = 'notify-on';
+export const METRICS_FILE_KEY = 'metrics-file';
+
+/** What an order, renewal or revocation ended with (CERTNODE_EVENT). */
+export const NOTIFY_EVENTS = ['ordered', 'renewed', 'revoked', 'order-failed', 'renew-failed', 'revoke-failed', 'reload-failed'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+/** notify-on words besides event names: `failures` (the default: failures, and the first success after one), `all`. */
+export const NOTIFY_ON_WORDS = ['failures', 'all'] as const;
+/** An addr-spec with a dot-atom local part (RFC 5322): nothing that could end or start a header. */
+const MAIL_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 /** Keys `config set` accepts and `config get --property` knows, in help order. */
 export function nodeConfigKeys(): string[] {
@@ -64,6 +77,10 @@ export function nodeConfigKeys(): string[] {
     CERT_KEY_FILE_KEY,
     RELOAD_COMMAND_KEY,
     DNSAPI_DIR_KEY,
+    NOTIFY_COMMAND_KEY,
+    NOTIFY_MAILTO_KEY,
+    NOTIFY_ON_KEY,
+    METRICS_FILE_KEY,
     'description',
   ];
 }
@@ -98,7 +115,7 @@ export function checkAcmeValue(value: string, param = 'acme'): Map<string, strin
   return props;
 }
 
-/** Validate a `cert-file`, `cert-key-file`, `reload-command` or `dnsapi-dir` value (other keys pass). */
+/** Validate a `cert-file`, `cert-key-file`, `reload-command`, `dnsapi-dir`, `notify-*` or `metrics-file` value (other keys pass). */
 export function checkCertSettingValue(key: string, value: string): string {
   if (key === DNSAPI_DIR_KEY && !path.isAbsolute(value)) throw new UsageError(`value '${value}' is not an absolute path`, key);
   if (key === CERT_FILE_KEY || key === CERT_KEY_FILE_KEY) {
@@ -106,7 +123,57 @@ export function checkCertSettingValue(key: string, value: string): string {
     if (value.endsWith('/')) throw new UsageError(`value '${value}' names a directory, not a file`, key);
   }
   if (key === RELOAD_COMMAND_KEY && value.trim() === '') throw new UsageError('value must not be empty (use --delete reload-command)', key);
+  if (key === NOTIFY_COMMAND_KEY && value.trim() === '') throw new UsageError('value must not be empty (use --delete notify-command)', key);
+  if (key === NOTIFY_MAILTO_KEY) parseMailto(value);
+  if (key === NOTIFY_ON_KEY) parseNotifyOn(value);
+  if (key === METRICS_FILE_KEY) {
+    if (!path.isAbsolute(value)) throw new UsageError(`value '${value}' is not an absolute path`, key);
+    // node_exporter's textfile collector reads only *.prom files
+    if (!value.endsWith('.prom')) throw new UsageError(`value '${value}' does not end in '.prom' (node_exporter's textfile collector reads only those)`, key);
+  }
   return value;
+}
+
+/** `notify-mailto`: addresses separated by commas, semicolons or spaces; at least one. */
+export function parseMailto(value: string): string[] {
+  const list = value.split(/[\s,;]+/).filter(Boolean);
+  if (list.length === 0) throw new UsageError('value must name at least one address (use --delete notify-mailto)', NOTIFY_MAILTO_KEY);
+  for (const address of list) if (!MAIL_ADDRESS.test(address)) throw new UsageError(`invalid mail address '${address}'`, NOTIFY_MAILTO_KEY);
+  return list;
+}
+
+/** `notify-on`: events and/or `failures` / `all`, separated by commas or spaces. */
+export function parseNotifyOn(value: string): string[] {
+  const list = value.split(/[\s,;]+/).filter(Boolean);
+  if (list.length === 0) throw new UsageError('value must not be empty (use --delete notify-on for the default, failures)', NOTIFY_ON_KEY);
+  const known: readonly string[] = [...NOTIFY_ON_WORDS, ...NOTIFY_EVENTS];
+  for (const word of list) if (!known.includes(word)) throw new UsageError(`unknown event '${word}' - one of ${known.join(', ')}`, NOTIFY_ON_KEY);
+  return list;
+}
+
+export interface UnattendedSettings {
+  notifyCommand: string | undefined;
+  notifyMailto: string[];
+  /** Events and words of notify-on (default ['failures']). */
+  notifyOn: string[];
+  metricsFile: string | undefined;
+}
+
+/** The notification and metrics settings of a node. */
+export function unattendedSettings(cfg: NodeConfig): UnattendedSettings {
+  const get = (key: string): string | undefined => {
+    const value = cfg.entries.get(key);
+    return value === undefined ? undefined : checkCertSettingValue(key, value);
+  };
+  const mailto = get(NOTIFY_MAILTO_KEY);
+  const on = get(NOTIFY_ON_KEY);
+  const metricsFile = get(METRICS_FILE_KEY);
+  return {
+    notifyCommand: get(NOTIFY_COMMAND_KEY),
+    notifyMailto: mailto === undefined ? [] : parseMailto(mailto),
+    notifyOn: on === undefined ? ['failures'] : parseNotifyOn(on),
+    metricsFile: metricsFile === undefined ? undefined : path.normalize(metricsFile),
+  };
 }
 
 export interface CertSettings {

@@ -71,6 +71,13 @@ function infoLines(filename: string, made: MadeCert): string[] {
   ];
 }
 
+/** `cert info` lines: infoLines with the status rows (role, source, days left) where cert info puts them. */
+function statusLines(filename: string, made: MadeCert, role: string, source: string | undefined, now = Date.now()): string[] {
+  const base = infoLines(filename, made);
+  const daysLeft = Math.floor((new Date(new X509Certificate(made.cert).validTo).getTime() - now) / 86_400_000);
+  return [base[0]!, `role            ${role}`, ...(source ? [`source          ${source}`] : []), ...base.slice(1, 6), `days-left       ${daysLeft}`, ...base.slice(6)];
+}
+
 const lines = (text: string): string[] => text.replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
 
 test('cert update on an empty config dir installs a self-signed certificate that cert info describes', async (t) => {
@@ -155,8 +162,10 @@ test('cert set: happy path in text and json, text before BEGIN stripped', async 
 
   const info = await s.run(['cert', 'info', '--noborder']);
   assert.equal(info.code, 0);
-  assert.deepEqual(lines(info.stdout).slice(0, 9), infoLines(s.certFile, s.a));
-  assert.equal(lines(info.stdout)[9], `filename        ${s.certFile}.old`);
+  // one table per certificate, a blank line between them (--noborder used to run them together)
+  assert.deepEqual(lines(info.stdout).slice(0, 13), [...statusLines(s.certFile, s.a, 'installed', 'custom'), '']);
+  assert.equal(lines(info.stdout)[13], `filename        ${s.certFile}.old`);
+  assert.equal(lines(info.stdout)[14], 'role            backup');
 
   const json = await s.run(['cert', 'set', '--force', '1', s.b.certFile, s.b.keyFile, '--output-format', 'json']);
   assert.equal(json.code, 0);

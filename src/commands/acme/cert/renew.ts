@@ -1,28 +1,52 @@
-// certnode acme cert renew [--force]: the daily timer's command. When nothing is due it answers
-// from the installed file (and, when the CA offers ARI, one plain GET of its renewalInfo,
-// remembered for its Retry-After), without loading any ACME library.
+// certnode acme cert renew [--force] [--dry-run] [--check]: the daily timer's command. When
+// nothing is due it answers from the installed file (and, when the CA offers ARI, one plain GET
+// of its renewalInfo, remembered for its Retry-After), without loading any ACME library. When
+// the CA rate-limited the last try, it is not asked again before its Retry-After (--force does).
 
 import { parseBoolean } from '../../../core/config/formats.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { ariCheck, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { ariCheck, dryRunOrder, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
+import { UsageError } from '../../../core/errors.ts';
+import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
 import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
-import type { LeafCommand } from '../../command.ts';
+import type { Result } from '../../../core/output/render.ts';
+import { readRunState } from '../../../core/run-state.ts';
+import type { CommandEnv, LeafCommand } from '../../command.ts';
 import { localTime } from '../../cert/shared.ts';
 
 const DAY_MS = 86_400_000;
 
-export const command: LeafCommand<{ force: boolean }> = {
+interface RenewOptions {
+  force: boolean;
+  dryRun: boolean;
+  check: boolean;
+}
+
+/** A renew that ends without a task (not due, hand-set, rate-limited, --check): the metrics still get rewritten. */
+function answer(env: CommandEnv, text: string, data: Record<string, unknown>): Result {
+  const failed = updateMetrics(env);
+  if (failed) env.ctx.io.stderr.write(`WARNING: ${failed}\n`);
+  return { kind: 'text', text, data };
+}
+
+export const command: LeafCommand<RenewOptions> = {
   parse(_args, raw) {
-    return { force: raw.force === undefined ? false : parseBoolean(raw.force, 'force') };
+    const flag = (name: string, key: string): boolean => (raw[key] === undefined ? false : parseBoolean(raw[key]!, name));
+    const opts = { force: flag('force', 'force'), dryRun: flag('dry-run', 'dryRun'), check: flag('check', 'check') };
+    if (opts.check && opts.dryRun) throw new UsageError("'--check' and '--dry-run' exclude each other (--check never contacts the CA's order endpoints)", 'check');
+    return opts;
   },
   async run(env, opts) {
     const nodeCert = nodeCertContext(env);
     const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
     const now = env.ctx.now();
     const { decision: lifetime, notAfter } = renewCheck(cert, now);
+    // the CA asked (rate limit, Retry-After) not to be contacted before this: no ARI GET either
+    const limit = readRunState(env.paths).rateLimit;
+    const limited = !opts.force && limit !== undefined && now.getTime() < limit.until * 1000 ? limit : undefined;
     // a hand-set certificate is not ours to renew: no need to ask its CA anything
-    const checked = pair.source === 'acme' && !opts.force ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
+    const checked = pair.source === 'acme' && !opts.force && !limited ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
     const ari = checked?.ari;
     // the CA offers ARI but gave no answer: say so (not an error), the lifetime rule decides
     const fallback = checked?.fallback === undefined ? '' : `No renewal information from the CA (ARI: ${checked.fallback}) - deciding by the certificate's lifetime\n`;
@@ -30,34 +54,59 @@ export const command: LeafCommand<{ force: boolean }> = {
     const status = {
       due: decision.due,
       'due-from': Math.floor(decision.dueAt.getTime() / 1000),
+      reason: decision.reason,
       notafter: Math.floor(notAfter.getTime() / 1000),
       source: pair.source,
       renewed: false,
       changed: false,
       ...(ari ? { ari: { start: ari.start, end: ari.end, 'renew-at': ari.renewAt, 'next-check': ari.nextCheck, ...(ari.explanationURL ? { explanation: ari.explanationURL } : {}) } } : {}),
       ...(checked?.fallback === undefined ? {} : { 'ari-unavailable': checked.fallback }),
+      ...(limited ? { 'rate-limited-until': limited.until } : {}),
     };
-    if (!opts.force && pair.source === 'custom') {
-      return { kind: 'text', text: "The installed certificate was set by hand (cert set), not renewing it; 'acme cert renew --force' replaces it with an ACME certificate.\n", data: status };
-    }
+    const custom = !opts.force && pair.source === 'custom';
     const why = ari ? `ARI window from ${localTime(ari.start)} to ${localTime(ari.end)}` : undefined;
     const explained = ari?.explanationURL ? `The CA explains its renewal window at ${ari.explanationURL}\n` : '';
+    const wait = limited ? `the CA rate-limited the last renewal (${limited.detail}); not contacting it again before ${localTime(limited.until)} ('--force' does)` : undefined;
+    if (opts.check) {
+      const would = !custom && !limited && (opts.force || decision.due);
+      let text: string;
+      if (custom) text = "Would not renew: the installed certificate was set by hand (cert set); 'acme cert renew --force' replaces it with an ACME certificate.\n";
+      else if (limited) text = `Would not renew now: ${wait}.\n`;
+      else if (would) text = `Would renew: ${decision.due ? `due since ${localTime(status['due-from'])} (${decision.reason === 'ari' ? why : 'a third of its lifetime left, half for short-lived certificates'})` : 'forced'}; the certificate expires ${localTime(status.notafter)}.\n${explained}`;
+      else text = `Would not renew: due for renewal from ${localTime(status['due-from'])}${why ? ` (${why})` : ''}; the certificate expires ${localTime(status.notafter)}.\n${explained}`;
+      return answer(env, text, { ...status, 'would-renew': would });
+    }
+    if (custom) {
+      return answer(env, "The installed certificate was set by hand (cert set), not renewing it; 'acme cert renew --force' replaces it with an ACME certificate.\n", status);
+    }
+    if (limited) return answer(env, `Not renewing now: ${wait}.\n`, status);
+    if (opts.dryRun) {
+      requireNodeAccount(env);
+      return runTask(env, (log) =>
+        withCertificateTaskLock(env, async () => {
+          const result = await dryRunOrder(env, log);
+          return { kind: 'object', data: { ...status, 'dry-run': true, names: result.names, order: result.orderUrl } };
+        }),
+      );
+    }
     if (!opts.force && !decision.due) {
       const days = Math.round((notAfter.getTime() - decision.dueAt.getTime()) / DAY_MS);
       const text = `${fallback}Certificate does not expire within the next ${days} days, not renewing (due for renewal from ${localTime(status['due-from'])}${why ? `; ${why}` : ''}).\n${explained}`;
-      return { kind: 'text', text, data: status };
+      return answer(env, text, status);
     }
     requireNodeAccount(env);
     return runTask(env, (log) =>
-      withCertificateTaskLock(env, async () => {
-        if (fallback) log.info(fallback.trimEnd());
-        if (!opts.force && decision.reason === 'ari') {
-          log.info(`Renewing early: the CA suggests it (${why})`);
-          if (explained) log.info(explained.trimEnd());
-        }
-        const result = await orderAndInstall(env, log, nodeCert, () => {});
-        return { kind: 'object', data: { ...status, renewed: true, ...orderedResult(certificateInfo(result.chain, nodeCert.targets.certFile), result.orderUrl) } };
-      }),
+      withCertificateTaskLock(env, () =>
+        withOutcomeReport(env, log, 'renew', async (log) => {
+          if (fallback) log.info(fallback.trimEnd());
+          if (!opts.force && decision.reason === 'ari') {
+            log.info(`Renewing early: the CA suggests it (${why})`);
+            if (explained) log.info(explained.trimEnd());
+          }
+          const result = await orderAndInstall(env, log, nodeCert, () => {});
+          return { kind: 'object', data: { ...status, renewed: true, ...orderedResult(certificateInfo(result.chain, nodeCert.targets.certFile), result.orderUrl) } };
+        }),
+      ),
     );
   },
 };

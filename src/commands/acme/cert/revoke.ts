@@ -1,6 +1,7 @@
 // certnode acme cert revoke [--reason R] [--yes]: asks first on a terminal (it cannot be undone).
 
 import { nodeCertContext, requireNodeAccount, parseRevocationReason, revokeInstalled, withCertificateTaskLock, installedAcmeCertificate } from '../../../core/acme/certificate.ts';
+import { withOutcomeReport } from '../../../core/notify/report.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import { parseBoolean } from '../../../core/config/formats.ts';
 import type { LeafCommand } from '../../command.ts';
@@ -19,10 +20,12 @@ export const command: LeafCommand<{ reason: number | undefined; yes: boolean }> 
     requireNodeAccount(env);
     await confirmOnTerminal(env, `Revoke the installed certificate (${cert.subject.replace(/\n/g, ', ')}, serial ${cert.serialNumber.toLowerCase()})? A self-signed one takes its place.`, opts.yes);
     return runTask(env, (log) =>
-      withCertificateTaskLock(env, async () => {
-        const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);
-        return { kind: 'object', data: { revoked: serial } };
-      }),
+      withCertificateTaskLock(env, () =>
+        withOutcomeReport(env, log, 'revoke', async (log) => {
+          const { serial } = await revokeInstalled(env, log, nodeCert, opts.reason);
+          return { kind: 'object', data: { revoked: serial } };
+        }),
+      ),
     );
   },
 };
