@@ -110,6 +110,12 @@ describe('dns-persist-01', () => {
         assert.deepEqual(await bind.txt(record), [value], 'the record stays');
       }
 
+      // cert info and renew --check say which names renew without a DNS change
+      const info = JSON.parse((await n.ok(['--output-format', 'json', 'cert', 'info'])).stdout) as Record<string, unknown>[];
+      assert.equal(info.find((c) => c.role === 'installed')!['dns-persist-01'], 'persist.methods.test, *.persist.methods.test');
+      const check = await n.ok(['acme', 'cert', 'renew', '--check']);
+      assert.match(check.stdout, /^Validated through dns-persist-01 records \(no DNS change at renewal; 'certnode acme cert persist-record' shows them\): persist\.methods\.test, \*\.persist\.methods\.test$/m);
+
       await n.ok(['acme', 'plugin', 'set', 'bind', '--api', 'certnodensupdate']);
       await n.ok(['acme', 'cert', 'persist-record', '--remove']);
       assert.deepEqual(await bind.txt(record), []);

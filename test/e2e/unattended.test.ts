@@ -5,13 +5,13 @@
 // rate-limits: Pebble does neither).
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { runProbed } from '../helpers/probe.ts';
+import { baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
 import { startMockCaGate, type MockCaGate } from '../helpers/mock-ca-gate.ts';
 import { startMailSink, startNodeExporter, type MailSink, type NodeExporter } from '../helpers/monitoring.ts';
 import { pebbleFixture, type Pebble } from '../helpers/pebble.ts';
@@ -97,21 +97,20 @@ describe('cert info and renew --check', () => {
       assert.equal(text[2], 'source          acme');
       assert.match(text.find((l) => l.startsWith('renewal-due'))!, /^renewal-due {5}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
-      // --check: the decision, exit 0, no ACME library loaded
-      const probe = join(n.dir, 'probe.cjs');
-      writeFileSync(probe, "process.on('exit', () => { require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'); });\n");
-      const check = spawnSync(process.execPath, ['--require', probe, BIN, 'acme', 'cert', 'renew', '--check'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir }, encoding: 'utf8' });
+      // --check: the decision, exit 0, no ACME library loaded (Pebble 2.10 offers ARI: its window is named)
+      const check = await runProbed(['acme', 'cert', 'renew', '--check'], { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir });
       assert.equal(check.status, 0, check.stderr);
-      const m = /^Would not renew: due for renewal from (.+); the certificate expires (.+)\.\n$/.exec(check.stdout);
+      const m = /^Would not renew: due for renewal from (\S+ \S+)( \(ARI window from \S+ \S+ to \S+ \S+\))?; the certificate expires (.+)\.\n$/.exec(check.stdout);
       assert.ok(m, check.stdout);
       assert.match(m[1]!, TIME);
-      const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(check.stderr)![1]!) as string[];
-      assert.ok(loaded.some((p) => p.includes('/node_modules/commander/')), 'the probe sees commander (control)');
-      assert.deepEqual(loaded.filter((p) => /acme-client|axios|@peculiar/.test(p)), []);
+      assert.ok(check.sources.some((p) => p.includes('node_modules/commander/')), 'the probe sees commander (control)');
+      assert.deepEqual(check.sources.filter((p) => /acme-client|axios|@peculiar/.test(p)), []);
       const checkJson = JSON.parse((await n.ok(['acme', 'cert', 'renew', '--check', '--output-format', 'json'])).stdout) as Record<string, unknown>;
       assert.equal(checkJson.due, false);
       assert.equal(checkJson['would-renew'], false);
-      assert.equal(checkJson['due-from'], info!['renewal-due']);
+      // cert info shows the same decision (now with the CA's ARI window, when it sent one)
+      const [again] = JSON.parse((await n.ok(['cert', 'info', '--output-format', 'json'])).stdout) as Record<string, unknown>[];
+      assert.equal(checkJson['due-from'], again!['renewal-due']);
       assert.match((await n.ok(['acme', 'cert', 'renew', '--check', '--force'])).stdout, /^Would renew: forced; the certificate expires .+\.\n$/);
 
       await n.ok(['acme', 'cert', 'renew', '--force']);

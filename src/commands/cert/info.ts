@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { installedChainFiles, readInstalled } from '../../core/cert/install.ts';
 import { certStatus, type CertStatus } from '../../core/cert/status.ts';
 import { CERT_INFO_KEYS, certificateInfo } from '../../core/cert/x509.ts';
+import { persistValidatedNames } from '../../core/config/node.ts';
+import { loadNodeConfig, loadPlugins } from '../../core/config/repo.ts';
 import { CliError } from '../../core/errors.ts';
 import type { Result } from '../../core/output/render.ts';
 import type { LeafCommand } from '../command.ts';
@@ -22,6 +24,7 @@ const KEYS = [
   'ari-window-start',
   'ari-window-end',
   'ari-next-check',
+  'dns-persist-01',
   'public-key-type',
   'public-key-bits',
   'san',
@@ -47,9 +50,12 @@ export const command: LeafCommand<Record<string, never>> = {
     const { targets } = nodeCertSettings(env);
     const now = env.ctx.now();
     const source = readInstalled(targets).source;
+    // names whose renewal needs no DNS change: a dns-persist-01 record validates them
+    const persisted = persistValidatedNames(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config);
     const rows = installedChainFiles(targets).map(({ filename, chain }) => {
       const role = filename === targets.certFile ? 'installed' : 'backup';
-      return { ...certificateInfo(chain, filename), ...statusFields(certStatus(chain, role, role === 'installed' ? source : undefined, targets, now)) } as Record<string, unknown>;
+      const persist = role === 'installed' && source === 'acme' && persisted.length ? { 'dns-persist-01': persisted.join(', ') } : {};
+      return { ...certificateInfo(chain, filename), ...statusFields(certStatus(chain, role, role === 'installed' ? source : undefined, targets, now)), ...persist } as Record<string, unknown>;
     });
     if (env.globals.outputFormat !== 'text') return { kind: 'objects', data: rows, keys: KEYS };
     if (!rows.some((r) => r.role === 'installed')) {

@@ -268,6 +268,20 @@ export function configuredDomains(cfg: NodeConfig, plugins: PluginsConfig): Conf
   return result;
 }
 
+/**
+ * The configured names a dns-persist-01 record validates (they need no DNS change at renewal);
+ * lenient: an invalid configuration lists none (the commands that order say what is wrong).
+ */
+export function persistValidatedNames(cfg: NodeConfig, plugins: PluginsConfig): string[] {
+  try {
+    return configuredDomains(cfg, plugins)
+      .filter((d) => d.challenges?.includes('dns-persist-01'))
+      .map((d) => d.domain);
+  } catch {
+    return [];
+  }
+}
+
 /** The ACME account the node uses. */
 export function nodeAccount(cfg: NodeConfig): string {
   const acme = cfg.entries.get('acme');

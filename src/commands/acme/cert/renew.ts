@@ -4,6 +4,8 @@
 // the CA rate-limited the last try, it is not asked again before its Retry-After (--force does).
 
 import { parseBoolean } from '../../../core/config/formats.ts';
+import { persistValidatedNames } from '../../../core/config/node.ts';
+import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { ariCheck, dryRunOrder, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
@@ -46,7 +48,8 @@ export const command: LeafCommand<RenewOptions> = {
     const limit = readRunState(env.paths).rateLimit;
     const limited = !opts.force && limit !== undefined && now.getTime() < limit.until * 1000 ? limit : undefined;
     // a hand-set certificate is not ours to renew: no need to ask its CA anything
-    const checked = pair.source === 'acme' && !opts.force && !limited ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
+    // a dry run orders whatever is due and must leave the state file as it is: no ARI look-up
+    const checked = pair.source === 'acme' && !opts.force && !limited && !opts.dryRun ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
     const ari = checked?.ari;
     // the CA offers ARI but gave no answer: say so (not an error), the lifetime rule decides
     const fallback = checked?.fallback === undefined ? '' : `No renewal information from the CA (ARI: ${checked.fallback}) - deciding by the certificate's lifetime\n`;
@@ -74,7 +77,9 @@ export const command: LeafCommand<RenewOptions> = {
       else if (limited) text = `Would not renew now: ${wait}.\n`;
       else if (would) text = `Would renew: ${decision.due ? `due since ${localTime(status['due-from'])} (${decision.reason === 'ari' ? why : 'a third of its lifetime left, half for short-lived certificates'})` : 'forced'}; the certificate expires ${localTime(status.notafter)}.\n${explained}`;
       else text = `Would not renew: due for renewal from ${localTime(status['due-from'])}${why ? ` (${why})` : ''}; the certificate expires ${localTime(status.notafter)}.\n${explained}`;
-      return answer(env, text, { ...status, 'would-renew': would });
+      const persisted = persistValidatedNames(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config);
+      if (persisted.length) text += `Validated through dns-persist-01 records (no DNS change at renewal; 'certnode acme cert persist-record' shows them): ${persisted.join(', ')}\n`;
+      return answer(env, text, { ...status, 'would-renew': would, ...(persisted.length ? { 'dns-persist-01': persisted } : {}) });
     }
     if (custom) {
       return answer(env, "The installed certificate was set by hand (cert set), not renewing it; 'acme cert renew --force' replaces it with an ACME certificate.\n", status);
