@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkDigest, sha256Hex, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
@@ -52,7 +53,7 @@ test('lock: second holder waits, times out with a clear message', async () => {
     await withLock(file, { timeoutMs: 1000, dirMode: 0o700 }, async () => {
       await assert.rejects(
         withLock(file, { timeoutMs: 50, dirMode: 0o700 }, () => 1),
-        { message: `can't lock file '${file}.lock' - got timeout` },
+        { message: new RegExp(`^can't lock file '${file}\\.lock' - got timeout after 0\\.\\d s \\(held by ${hostname()} pid ${process.pid} since \\S+, last refreshed 0 s ago\\)$`) },
       );
     });
     assert.equal(existsSync(`${file}.lock`), false);

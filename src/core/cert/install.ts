@@ -12,14 +12,14 @@
 import type { CertSettings } from '../config/node.ts';
 import { CliError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
-import { PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, SECRET_FILE_MODE, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
+import { LOCK_WAIT_MS, PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, SECRET_FILE_MODE, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
 import { keyMatchesCertificate } from './keys.ts';
 import { parseCertificateChain } from './pem.ts';
 import { chainFingerprint } from './x509.ts';
 
 export type CertSource = 'acme' | 'custom' | 'self-signed';
 export const BACKUP_SUFFIX = '.old';
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 
 export interface CertTargets {
   certFile: string;

@@ -6,9 +6,9 @@ import { isConfigId } from './formats.ts';
 import { parseAccountFile, serializeAccountFile, type AccountFile } from './account-file.ts';
 import { CliError, UsageError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
-import { isErrno, readTextIfExists, renameNoReplace, SECRET_DIR_MODE, SECRET_FILE_MODE, withLock, writeFileAtomic } from '../store/store.ts';
+import { isErrno, LOCK_WAIT_MS, readTextIfExists, renameNoReplace, SECRET_DIR_MODE, SECRET_FILE_MODE, withLock, writeFileAtomic } from '../store/store.ts';
 
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 /** PVE tries _deactivated_<name>_0 .. _100. */
 const MAX_DEACTIVATED_SLOT = 100;
 

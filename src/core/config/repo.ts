@@ -12,10 +12,11 @@ import {
   SECRET_FILE_MODE,
   sha256Hex,
   withLock,
+  LOCK_WAIT_MS,
   writeFileAtomic,
 } from '../store/store.ts';
 
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 
 export interface Loaded<T> {
   config: T;

@@ -126,77 +126,7 @@ function fsyncDir(dir: string): void {
   }
 }
 
-export interface LockOptions {
-  timeoutMs: number;
-  /** A lock older than this whose owner cannot be checked is taken over. */
-  staleMs?: number;
-  dirMode: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/**
- * Run `fn` while holding `<file>.lock`. The lock file holds the owner's pid; a lock
- * whose owner is gone (or that is older than staleMs) is recovered.
- */
-export async function withLock<T>(file: string, opts: LockOptions, fn: () => Promise<T> | T): Promise<T> {
-  const lockFile = `${file}.lock`;
-  ensureDir(path.dirname(lockFile), opts.dirMode);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = Date.now() + opts.timeoutMs;
-  let delay = 10;
-  for (;;) {
-    if (tryCreateLock(lockFile)) break;
-    if (lockIsStale(lockFile, opts.staleMs ?? 10 * 60_000)) {
-      fs.rmSync(lockFile, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new ConflictError(`can't lock file '${lockFile}' - got timeout`);
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 200);
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
-  }
-}
-
-function tryCreateLock(lockFile: string): boolean {
-  try {
-    const fd = fs.openSync(lockFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-    fs.writeSync(fd, `${process.pid}\n`);
-    fs.closeSync(fd);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    throw fileError('create lock', lockFile, err);
-  }
-}
-
-function lockIsStale(lockFile: string, staleMs: number): boolean {
-  let content: string;
-  let mtimeMs: number;
-  try {
-    content = fs.readFileSync(lockFile, 'utf8');
-    mtimeMs = fs.statSync(lockFile).mtimeMs;
-  } catch {
-    return false; // vanished meanwhile: the next attempt will take it
-  }
-  const pid = Number.parseInt(content, 10);
-  if (Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return false;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return isErrno(err, 'ESRCH');
-    }
-  }
-  // A lock without a readable pid: someone may be writing it right now; give it time.
-  return Date.now() - mtimeMs > Math.min(staleMs, 5000);
-}
+export { LOCK_STALE_MS, LOCK_WAIT_MS, withLock, type LockOptions } from './lock.ts';
 
 export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
