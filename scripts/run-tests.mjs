@@ -27,6 +27,8 @@ const REQUIRED = [
   // the RFC 2136 dns-01 test runs its own BIND and updates it with nsupdate
   { command: 'named', pkg: 'bind9', tiers: ['e2e'] },
   { command: 'nsupdate', pkg: 'bind9-dnsutils', tiers: ['e2e'] },
+  // crash tests SIGKILL certnode at a chosen system call (strace -e inject=...:signal=SIGKILL)
+  { command: 'strace', pkg: 'strace', tiers: ['cli', 'e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

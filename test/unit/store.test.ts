@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkDigest, sha256Hex, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
+import { checkDigest, sha256Hex, TEMP_MAX_AGE_MS, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
 import { tempDir } from '../helpers/cli.ts';
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
@@ -80,4 +80,32 @@ test('digest: SHA-256 and pvenode SHA-1 accepted, mismatch refused', () => {
   checkDigest(createHash('sha1').update(content).digest('hex'), content);
   assert.throws(() => checkDigest('0'.repeat(64), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
   assert.throws(() => checkDigest('0'.repeat(40), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
+});
+
+test('atomic write sweeps temp files of writers that are gone or too old, and no others', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const live = spawn('sleep', ['30']);
+    try {
+      const host = hostname();
+      const names = {
+        deadHere: `.node.cfg.tmp-${host}-${dead}-0a1b2c3d`,
+        deadOld: `.node.cfg.tmp-${dead}-0a1b2c3d`, // an older certnode's name, no host
+        liveHere: `.node.cfg.tmp-${host}-${live.pid}-0a1b2c3d`,
+        otherHostFresh: `.node.cfg.tmp-elsewhere.example-${dead}-0a1b2c3d`,
+        otherHostOld: `.node.cfg.tmp-elsewhere.example-${live.pid}-1a1b2c3d`,
+        unrelated: '.node.cfg.swp',
+      };
+      for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+      const old = new Date(Date.now() - TEMP_MAX_AGE_MS - 60_000);
+      utimesSync(join(dir, names.otherHostOld), old, old);
+      writeFileAtomic(join(dir, 'node.cfg'), 'new', { mode: 0o644, dirMode: 0o755 });
+      assert.deepEqual(readdirSync(dir).sort(), [names.liveHere, names.otherHostFresh, names.unrelated, 'node.cfg'].sort());
+    } finally {
+      live.kill();
+    }
+  } finally {
+    cleanup();
+  }
 });

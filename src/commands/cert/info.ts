@@ -10,7 +10,7 @@ export const command: LeafCommand<Record<string, never>> = {
     return {};
   },
   async run(env) {
-    const { targets } = nodeCertSettings(env);
+    const { targets } = await nodeCertSettings(env);
     const infos = installedChainFiles(targets).map(({ filename, chain }) => certificateInfo(chain, filename));
     return certInfoResult(infos, env);
   },

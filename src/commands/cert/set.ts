@@ -37,7 +37,7 @@ export const command: LeafCommand<SetOptions> = {
     };
   },
   async run(env, opts) {
-    const { settings, targets } = nodeCertSettings(env);
+    const { settings, targets } = await nodeCertSettings(env);
     if (opts.restart) requireReloadCommand(settings);
     const log = stepLog(env);
     log.info('Setting custom certificate files');

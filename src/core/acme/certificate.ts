@@ -10,7 +10,7 @@ import { accountExists, loadAccount } from '../config/accounts.ts';
 import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, completeUnfinishedInstall, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
@@ -26,9 +26,13 @@ export interface NodeCertContext {
   targets: CertTargets;
 }
 
-export function nodeCertContext(env: CommandEnv): NodeCertContext {
+/** The node's certificate settings, after completing an install a crash interrupted (said in one line on stderr). */
+export async function nodeCertContext(env: CommandEnv): Promise<NodeCertContext> {
   const settings = certSettings(loadNodeConfig(env.paths).config, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
-  return { settings, targets: certTargets(settings, env.paths) };
+  const targets = certTargets(settings, env.paths);
+  const done = await completeUnfinishedInstall(targets);
+  if (done !== undefined) env.ctx.io.stderr.write(`certnode: ${done}\n`);
+  return { settings, targets };
 }
 
 /** One order/renew/revoke at a time per config dir: a second run fails at once instead of waiting. */

@@ -1,6 +1,7 @@
 // Per-file locks: `<file>.lock` is a directory (mkdir is atomic, also on NFS), kept fresh by its
 // holder (mtime refreshed every few seconds), taken over once its mtime is older than the stale
-// age. No PIDs decide anything: a PID means nothing on another host sharing the config dir.
+// age. A PID means nothing on another host sharing the config dir, so it only shortens the wait:
+// a lock whose owner ran on this host and is gone is taken over at once.
 //
 // proper-lockfile does the taking, refreshing and "was my lock taken over" detection. Its
 // stale takeover alone is racy (moxystudio/node-proper-lockfile#121: two processes judge the
@@ -40,6 +41,13 @@ const OWNER = 'owner';
 /** The fs proper-lockfile works through: mkdir records the owner, rmdir is a release or a serialized takeover. */
 const lockFs = {
   ...fs,
+  stat(file: string, cb: (err: NodeJS.ErrnoException | null, st?: fs.Stats) => void): void {
+    fs.stat(file, (err, st) => {
+      // proper-lockfile judges by mtime alone; a lock whose holder is known to be gone counts as old.
+      if (!err && held.has(file) === false && st.isDirectory() && ownerGone(file)) st.mtime = new Date(0);
+      cb(err, st);
+    });
+  },
   mkdir(dir: string, cb: (err: NodeJS.ErrnoException | null) => void): void {
     fs.mkdir(dir, 0o700, (err) => {
       if (err) return cb(err);
@@ -82,7 +90,7 @@ function reclaim(lockDir: string): void {
   try {
     const st = fs.lstatSync(lockDir, { throwIfNoEntry: false });
     if (st === undefined) return;
-    if (!isStale(st)) throw held_(lockDir);
+    if (!isStale(st) && !ownerGone(lockDir)) throw held_(lockDir);
     // Rename first: the name is free at once, the removal of a large leftover cannot be seen half-done.
     const gone = `${lockDir}.stale-${process.pid}-${Date.now()}`;
     fs.renameSync(lockDir, gone);
@@ -95,6 +103,33 @@ function reclaim(lockDir: string): void {
 /** Abandoned: not refreshed within the stale age, or not a directory (a pid file from an older certnode). */
 function isStale(st: fs.Stats): boolean {
   return !st.isDirectory() || Date.now() - st.mtimeMs > LOCK_STALE_MS;
+}
+
+/**
+ * Whether the lock's owner was a process on this host that no longer runs. Only a hint for
+ * taking over sooner: an owner on another host (or a reused pid) is left to the stale age.
+ */
+function ownerGone(lockDir: string): boolean {
+  const owner = readOwner(lockDir);
+  if (!owner || owner.host !== hostname()) return false;
+  if (owner.pid === process.pid) return !held.has(lockDir);
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (err) {
+    return isErrno(err, 'ESRCH');
+  }
+}
+
+function readOwner(lockDir: string): { host: string; pid: number; since: number } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(lockDir, OWNER), 'utf8');
+  } catch {
+    return undefined; // killed between mkdir and writing the owner: unknown
+  }
+  const m = /^(\S+) (\d+) (\d+)\s*$/.exec(text);
+  return m ? { host: m[1]!, pid: Number(m[2]), since: Number(m[3]) } : undefined;
 }
 
 function held_(file: string): NodeJS.ErrnoException {
@@ -111,16 +146,10 @@ export function lockHolder(lockDir: string): string {
   const st = fs.lstatSync(lockDir, { throwIfNoEntry: false });
   if (st === undefined) return 'released meanwhile';
   if (!st.isDirectory()) return 'held by an older certnode (lock file)';
-  let owner = '';
-  try {
-    owner = fs.readFileSync(path.join(lockDir, OWNER), 'utf8');
-  } catch {
-    // killed between mkdir and writing the owner: unknown
-  }
-  const m = /^(\S+) (\d+) (\d+)\s*$/.exec(owner);
+  const owner = readOwner(lockDir);
   const refreshed = `last refreshed ${Math.max(0, Math.round((Date.now() - st.mtimeMs) / 1000))} s ago`;
-  if (!m) return `held by an unknown process, ${refreshed}`;
-  return `held by ${m[1]} pid ${m[2]} since ${new Date(Number(m[3]) * 1000).toISOString()}, ${refreshed}`;
+  if (!owner) return `held by an unknown process, ${refreshed}`;
+  return `held by ${owner.host} pid ${owner.pid} since ${new Date(owner.since * 1000).toISOString()}, ${refreshed}`;
 }
 
 function acquire(file: string, lockDir: string): Promise<() => Promise<void>> {

@@ -2,6 +2,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
 
@@ -73,7 +74,8 @@ export function ensureDir(dir: string, mode: number, keepMode = false): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions): void {
   const dir = path.dirname(file);
   ensureDir(dir, opts.dirMode, opts.keepDirMode);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  removeOrphanTemps(dir);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
@@ -91,6 +93,51 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   fsyncDir(dir);
 }
 
+/** A temp file of writeFileAtomic: `.<name>.tmp-<host>-<pid>-<hex>` (older certnodes: no host). */
+const TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
+/** No write takes this long: a temp file this old is left over, whoever wrote it. */
+export const TEMP_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Remove temp files a killed writer left in `dir`: those of processes on this host that are gone,
+ * and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot be
+ * asked whether it still runs). Best effort: a failure here never fails the write.
+ */
+export function removeOrphanTemps(dir: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const host = hostname();
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile()) continue;
+      const ours = m[1] === undefined || m[1] === host;
+      const gone = ours && !processRuns(Number(m[2]));
+      if (gone || now - st.mtimeMs > TEMP_MAX_AGE_MS) fs.unlinkSync(file);
+    } catch {
+      // vanished meanwhile, or not ours to remove
+    }
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
+  }
+}
+
 /** Remove a file if it exists (durably). */
 export function removeFile(file: string): boolean {
   try {
@@ -101,6 +148,16 @@ export function removeFile(file: string): boolean {
   }
   fsyncDir(path.dirname(file));
   return true;
+}
+
+/** Rename `from` over `to` (durably): `to` holds either its old or the new content, whatever happens. */
+export function renameOver(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    throw fileError('rename', from, err);
+  }
+  fsyncDir(path.dirname(to));
 }
 
 /** Rename a file (durably); fails when the target exists. */

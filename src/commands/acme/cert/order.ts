@@ -17,7 +17,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     return { force: raw.force === undefined ? false : parseBoolean(raw.force, 'force') };
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
     const refuseCustom = (current: InstalledPair): void => {
       if (current.source === 'custom' && !opts.force) throw new UsageError(CUSTOM_EXISTS, 'force');
     };

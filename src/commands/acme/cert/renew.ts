@@ -17,7 +17,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     return { force: raw.force === undefined ? false : parseBoolean(raw.force, 'force') };
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
     const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
     const now = env.ctx.now();
     const { decision: lifetime, notAfter } = renewCheck(cert, now);

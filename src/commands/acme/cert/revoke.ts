@@ -9,7 +9,7 @@ export const command: LeafCommand<{ reason: number | undefined }> = {
     return { reason: raw.reason === undefined ? undefined : parseRevocationReason(raw.reason) };
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
     installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
     requireNodeAccount(env);
     return runTask(env, (log) =>
