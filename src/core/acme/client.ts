@@ -217,6 +217,7 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
+          clearTimeout(timer);
           const text = Buffer.concat(chunks).toString('utf8');
           const contentType = String(res.headers['content-type'] ?? '');
           let data: unknown = text;
@@ -238,8 +239,15 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
           resolve({ status: res.statusCode ?? 0, headers: flat, data });
         });
       });
-      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no response within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-      req.on('error', (err) => reject(new CliError(`${method.toUpperCase()} '${url}' failed - ${networkErrorText(err)}`)));
+      // One wall-clock bound for the whole exchange (connect, TLS, headers, body); the message says
+      // the time that really passed. (A socket idle timeout restarts at each stage: 30 s became 60.)
+      const started = Date.now();
+      const timer = setTimeout(() => req.destroy(new Error(`no response within ${((Date.now() - started) / 1000).toFixed(0)} s`)), REQUEST_TIMEOUT_MS);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(new CliError(`${method.toUpperCase()} '${url}' failed - ${networkErrorText(err)}`));
+      });
       req.end(payload);
     });
   };
