@@ -11,6 +11,7 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
   ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then its process group is killed.'],
+  ['CERTNODE_EAB_HMAC_KEY', 'The external account binding HMAC key for acme account register --eab-kid (keeps it out of ps; so does --eab-hmac-key-file).'],
   ['NO_COLOR', 'Set to anything to switch off colours in task logs.'],
   ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters, any other with ASCII.'],
 ];
@@ -21,6 +22,8 @@ const FILES: [string, string][] = [
   ['<config-dir>/acme/accounts/<name>', 'ACME accounts, one JSON file each with the private key. Mode 0600.'],
   ['<config-dir>/certs/certnode.pem, certnode.key', 'The installed chain (0644) and key (0600) unless cert-file/cert-key-file say otherwise; the previous pair is kept as .old.'],
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
+  ['<config-dir>/certs/certnode.json.journal', 'An install in progress. A crash leaves either the old pair, or this journal and the staged new pair (.<name>.certnode-new beside each target): the next command that reads or replaces the pair completes the install and says so.'],
+  ['<file>.lock', 'A lock directory (owner inside: host, pid, since), refreshed by its holder every 4 s. A lock not refreshed for 20 s, or whose owner ran on this host and is gone, is taken over; no command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
 ];
 
 const EXIT_STATUS: [string, string][] = [

@@ -19,7 +19,7 @@ _certnode_opts() {
     'acme') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account list') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key --key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key-file --eab-hmac-key --key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account update') echo '--contact --version --config-dir --output-format --noborder --noheader --quiet' ;;
     'acme account deactivate') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;

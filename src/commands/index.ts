@@ -65,8 +65,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .argument('<contact>', 'contact e-mail addresses (separated by , ; or spaces)')
     .addOption(new Option('--directory <url>', 'ACME directory URL (default: choose from a menu)'))
     .addOption(bool('--agree-tos', "agree to the CA's terms of service without asking"))
-    .addOption(new Option('--eab-kid <id>', 'external account binding key id (with --eab-hmac-key)'))
-    .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url (with --eab-kid)'))
+    .addOption(new Option('--eab-kid <id>', 'external account binding key id; its HMAC key comes from --eab-hmac-key-file, CERTNODE_EAB_HMAC_KEY or the prompt (stdin)'))
+    .addOption(new Option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (base64url, one line); recommended'))
+    .addOption(new Option('--eab-hmac-key <key>', 'the EAB HMAC key itself - visible to every local user in ps; prefer --eab-hmac-key-file'))
     .addOption(new Option('--key-type <type>', 'account key: ec-256 (default), ec-384, rsa-2048, rsa-3072 or rsa-4096'));
   leaf(account, 'info', 'show an ACME account', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))
