@@ -109,6 +109,36 @@ export function installedChainFiles(targets: CertTargets): { filename: string; c
   });
 }
 
+/** What is wrong with an installed certificate file's content, or undefined when it is a readable chain. */
+export function chainFileProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'the file is empty';
+  try {
+    parseCertificateChain(text, 'file');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message.replace(/^file: /, '') : String(err);
+  }
+}
+
+/**
+ * Why the installed pair cannot be used (unreadable chain, missing/unreadable key, key not the
+ * certificate's), as one phrase naming the file; undefined when it is fine or there is no chain.
+ */
+export function installedPairProblem(targets: CertTargets): string | undefined {
+  const chain = readTextIfExists(targets.certFile);
+  if (chain === undefined) return undefined;
+  const chainProblem = chainFileProblem(chain);
+  if (chainProblem) return `'${targets.certFile}': ${chainProblem}`;
+  const key = readTextIfExists(targets.keyFile);
+  if (key === undefined) return `'${targets.keyFile}' is missing`;
+  try {
+    if (!keyMatchesCertificate(key, chain)) return `'${targets.keyFile}' is not the key of '${targets.certFile}'`;
+  } catch (err) {
+    return `'${targets.keyFile}': ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return undefined;
+}
+
 /** Whether a `.old` pair (or half of one) exists. */
 export function hasBackup(targets: CertTargets): boolean {
   return [targets.certFile, targets.keyFile].some((file) => readTextIfExists(`${file}${BACKUP_SUFFIX}`) !== undefined);

@@ -5,6 +5,7 @@
 import { parseBoolean } from '../../../core/config/formats.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { ariCheck, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { installedPairProblem } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { runTask } from '../../../core/output/tasklog.ts';
 import type { LeafCommand } from '../../command.ts';
@@ -18,6 +19,18 @@ export const command: LeafCommand<{ force: boolean }> = {
   },
   async run(env, opts) {
     const nodeCert = await nodeCertContext(env);
+    const broken = installedPairProblem(nodeCert.targets);
+    if (broken !== undefined) {
+      // The service cannot use what is installed: that is as due as it gets.
+      requireNodeAccount(env);
+      return runTask(env, (log) =>
+        withCertificateTaskLock(env, async () => {
+          log.info(`The installed certificate cannot be used (${broken}), ordering a new one`);
+          const result = await orderAndInstall(env, log, nodeCert, () => {});
+          return { kind: 'object', data: { due: true, renewed: true, unusable: broken, certificate: certificateInfo(result.chain, nodeCert.targets.certFile), order: result.orderUrl } };
+        }),
+      );
+    }
     const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
     const now = env.ctx.now();
     const { decision: lifetime, notAfter } = renewCheck(cert, now);
