@@ -26,6 +26,15 @@ const FILES: [string, string][] = [
   ['<file>.lock', 'A lock directory (owner inside: host, pid, since), refreshed by its holder every 4 s. A lock not refreshed for 20 s, or whose owner ran on this host and is gone, is taken over; no command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
 ];
 
+/** Checked on every write; a value outside them is refused with one line and exit 255. */
+const LIMITS: [string, string][] = [
+  ['plugin ids, account names', '2 to 32 characters: a letter, then letters, digits, _ and - (Proxmox pve-configid, PBS length).'],
+  ['domains', 'DNS names of at most 253 characters (labels up to 63; the last label not all digits), *.wildcards, or strict IPv4/IPv6 literals; a domains= list has no empty elements.'],
+  ['ports, delays', 'Plain integers in range (ports 1..65535): no spaces, no +, no leading zeros.'],
+  ['plugin data', 'At most 64 KiB of KEY=VALUE lines; no NUL or other control characters in values.'],
+  ['cert set', 'RSA keys of 2048 bits or more, or EC keys; DSA is refused. An expired or not yet valid certificate is installed with a warning.'],
+];
+
 const EXIT_STATUS: [string, string][] = [
   ['0', 'Success, including "nothing to do".'],
   ['255', 'Any failure: bad arguments, bad configuration, a failed task (as pvenode).'],
@@ -71,6 +80,8 @@ export function generateManPage(program: Command, version: string): string {
   for (const [name, text] of ENVIRONMENT) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
   out += '.SH FILES\n';
   for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
+  out += '.SH LIMITS\n';
+  for (const [name, text] of LIMITS) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
   out += '.SH EXIT STATUS\n';
   for (const [code, text] of EXIT_STATUS) out += `.TP\n.B ${code}\n${esc(text)}\n`;
   return out;
