@@ -7,19 +7,11 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createPublicKey, X509Certificate } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { opensslCert } from '../../helpers/certs.ts';
+import { opensslCert, pairMatches } from '../../helpers/certs.ts';
 import { BIN, baseEnv, runCli, tempDir } from '../../helpers/cli.ts';
-
-/** Whether `keyPem` is the private key of the first certificate in `chainPem`. */
-export function pairMatches(chainPem: string, keyPem: string): boolean {
-  const certKey = new X509Certificate(chainPem).publicKey.export({ type: 'spki', format: 'der' });
-  const key = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
-  return certKey.equals(key);
-}
 
 describe('cert set --force killed at every step', () => {
   const { dir, cleanup } = tempDir();
