@@ -76,7 +76,7 @@ test(`fuzz: ${CASES} generated inputs (seed ${SEED})`, async (t) => {
     }
     return s;
   };
-  const deepJson = (): string => '['.repeat(20_000 + int(20_000)) + ']'.repeat(int(2) ? 20_000 : 0);
+  const deepJson = (): string => { const n = 20_000 + int(20_000); return '['.repeat(n) + ']'.repeat(int(3) ? n : 0); };
 
   const generators: (() => Case)[] = [
     () => ({ name: 'plugins.cfg mutated, plugin list', files: { 'acme/plugins.cfg': mutate(pluginsCfg) }, args: () => ['acme', 'plugin', 'list'] }),
@@ -86,6 +86,7 @@ test(`fuzz: ${CASES} generated inputs (seed ${SEED})`, async (t) => {
     () => ({ name: 'node.cfg mutated, cert info', files: { 'node.cfg': mutate(nodeCfg) }, args: () => ['cert', 'info'] }),
     () => ({ name: 'account file mutated', files: { 'acme/accounts/fz': mutate(account) }, args: () => ['acme', 'account', 'info', 'fz'] }),
     () => ({ name: 'account file deeply nested', files: { 'acme/accounts/fz': deepJson() }, args: () => ['acme', 'account', 'info', 'fz'] }),
+    () => ({ name: 'account object deeply nested', files: { 'acme/accounts/fz': account.replace('"status":"valid"', `"x":${deepJson()}`) }, args: () => ['acme', 'account', 'info', 'fz'] }),
     () => ({ name: 'installed chain mutated, cert info', files: { 'certs/certnode.pem': mutate(a.cert) }, args: () => ['cert', 'info'] }),
     () => ({ name: 'cert set with a mutated chain', inputs: { chain: mutate(a.cert) }, args: (i) => ['cert', 'set', i.chain!, a.keyFile, '--force'] }),
     () => ({ name: 'cert set with a mutated key', inputs: { key: mutate(a.key) }, args: (i) => ['cert', 'set', a.certFile, i.key!, '--force'] }),

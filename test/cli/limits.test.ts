@@ -66,6 +66,20 @@ describe('limits', () => {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  test('a huge node.cfg and an account nested 20,000 levels deep: one line each', async () => {
+    const huge = join(root, 'huge');
+    mkdirSync(join(huge, 'acme', 'accounts'), { recursive: true });
+    writeFileSync(join(huge, 'node.cfg'), `description: ${'x'.repeat(9 * 1024 * 1024)}\n`);
+    const account = { account: { status: 'valid', x: JSON.parse('['.repeat(2000) + ']'.repeat(2000)) }, directory: 'https://ca.example/dir', key: 'k', location: 'https://ca.example/acct/1' };
+    writeFileSync(join(huge, 'acme', 'accounts', 'deep'), JSON.stringify(account).replace('[[', '['.repeat(18_000) + '[[').replace(']]', ']]' + ']'.repeat(18_000)));
+    const cfgGet = await runCli(['config', 'get'], { configDir: huge });
+    assert.equal(cfgGet.code, 255);
+    assert.equal(cfgGet.stderr, `ERROR: unable to read '${join(huge, 'node.cfg')}' - it is ${9 * 1024 * 1024 + 14} bytes, more than the 8388608 a configuration file may have\n`);
+    const info = await runCli(['acme', 'account', 'info', 'deep'], { configDir: huge });
+    assert.equal(info.code, 255);
+    assert.equal(info.stderr, `ERROR: ${join(huge, 'acme', 'accounts', 'deep')}: JSON nested more than 64 levels deep\n`);
+  });
+
   describe('cert set key and validity checks', () => {
     const certCfg = join(root, 'certcfg');
     const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });

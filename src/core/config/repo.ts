@@ -13,6 +13,7 @@ import {
   sha256Hex,
   withLock,
   LOCK_WAIT_MS,
+  MAX_CONFIG_FILE_BYTES,
   writeFileAtomic,
 } from '../store/store.ts';
 
@@ -25,19 +26,19 @@ export interface Loaded<T> {
 }
 
 export function loadPlugins(paths: Paths): Loaded<PluginsConfig> {
-  const raw = readTextIfExists(paths.pluginsCfg) ?? '';
+  const raw = readTextIfExists(paths.pluginsCfg, MAX_CONFIG_FILE_BYTES) ?? '';
   return { config: parsePluginsCfg(raw, paths.pluginsCfg), digest: sha256Hex(raw) };
 }
 
 export function loadNodeConfig(paths: Paths): Loaded<NodeConfig> {
-  const raw = readTextIfExists(paths.nodeCfg) ?? '';
+  const raw = readTextIfExists(paths.nodeCfg, MAX_CONFIG_FILE_BYTES) ?? '';
   return { config: parseNodeCfg(raw, paths.nodeCfg), digest: sha256Hex(raw) };
 }
 
 /** Change plugins.cfg: lock, re-read, compare `digest`, apply `change`, write atomically (0600 in a 0700 dir). */
 export function updatePlugins(paths: Paths, digest: string | undefined, change: (cfg: PluginsConfig) => void): Promise<void> {
   return withLock(paths.pluginsCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: SECRET_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.pluginsCfg) ?? '';
+    const raw = readTextIfExists(paths.pluginsCfg, MAX_CONFIG_FILE_BYTES) ?? '';
     checkDigest(digest, raw);
     const cfg = parsePluginsCfg(raw, paths.pluginsCfg);
     change(cfg);
@@ -48,7 +49,7 @@ export function updatePlugins(paths: Paths, digest: string | undefined, change: 
 /** Change node.cfg the same way (0644: it holds no secrets). */
 export function updateNodeConfig(paths: Paths, digest: string | undefined, change: (cfg: NodeConfig) => void): Promise<void> {
   return withLock(paths.nodeCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.nodeCfg) ?? '';
+    const raw = readTextIfExists(paths.nodeCfg, MAX_CONFIG_FILE_BYTES) ?? '';
     checkDigest(digest, raw);
     const cfg = parseNodeCfg(raw, paths.nodeCfg);
     change(cfg);

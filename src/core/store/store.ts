@@ -44,11 +44,19 @@ export function checkDigest(given: string | undefined, content: string): void {
   }
 }
 
-/** Read a text file; undefined when it does not exist. */
-export function readTextIfExists(file: string): string | undefined {
+/** The largest configuration file certnode reads (plugins.cfg with many 64 KiB data values fits). */
+export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
+
+/** Read a text file; undefined when it does not exist. With `maxBytes`, a larger file is an error. */
+export function readTextIfExists(file: string, maxBytes?: number): string | undefined {
   try {
+    if (maxBytes !== undefined) {
+      const size = fs.statSync(file).size;
+      if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
+    }
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof CliError) throw err;
     if (isErrno(err, 'ENOENT')) return undefined;
     throw fileError('read', file, err);
   }
