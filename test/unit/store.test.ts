@@ -109,3 +109,20 @@ test('atomic write sweeps temp files of writers that are gone or too old, and no
     cleanup();
   }
 });
+
+test('lock: a holder that keeps it past several refreshes keeps it (and another waiter sees it held)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'cfg');
+    // 9 s: two mtime refreshes (every 4 s); a refresh that misjudged its own lock made this fail
+    const result = await withLock(file, { dirMode: 0o700 }, async () => {
+      await new Promise((r) => setTimeout(r, 9000));
+      await assert.rejects(withLock(file, { timeoutMs: 0, dirMode: 0o700 }, () => 1), /^ConflictError: can't lock file .* - got timeout \(held by /);
+      return 'kept';
+    });
+    assert.equal(result, 'kept');
+    assert.equal(existsSync(`${file}.lock`), false);
+  } finally {
+    cleanup();
+  }
+});

@@ -16,6 +16,7 @@ import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
 import { AcmeProblemError, CliError, ConflictError, UsageError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
+import { lockHolder } from '../store/lock.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
@@ -42,7 +43,7 @@ export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Prom
     return await withLock(lockBase, { timeoutMs: 0, dirMode: PUBLIC_DIR_MODE }, fn);
   } catch (err) {
     if (err instanceof ConflictError && err.message.startsWith("can't lock file")) {
-      throw new CliError(`another certnode order, renewal or revocation is running (lock file '${lockBase}.lock')`);
+      throw new CliError(`another certnode order, renewal or revocation is running (lock '${lockBase}.lock', ${lockHolder(`${lockBase}.lock`)})`);
     }
     throw err;
   }

@@ -112,7 +112,8 @@ function isStale(st: fs.Stats): boolean {
 function ownerGone(lockDir: string): boolean {
   const owner = readOwner(lockDir);
   if (!owner || owner.host !== hostname()) return false;
-  if (owner.pid === process.pid) return !held.has(lockDir);
+  // Our own pid: ours (being taken right now, or held); a leftover of an earlier process with this pid goes stale by age.
+  if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
     return false;
