@@ -43,6 +43,8 @@ const REQUIRED = [
   { command: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter', tiers: ['e2e'] },
   { command: 'msmtp', pkg: 'msmtp', tiers: ['e2e'] },
   { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py', pkg: 'python3-aiosmtpd', tiers: ['e2e'] },
+  // crash tests SIGKILL certnode at a chosen system call (strace -e inject=...:signal=SIGKILL)
+  { command: 'strace', pkg: 'strace', tiers: ['cli', 'e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

@@ -12,6 +12,7 @@ const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_DNSAPI_DIR', "Directory of acme.sh dns_<api>.sh scripts, searched before the node setting dnsapi-dir and the usual install places."],
   ['CERTNODE_DNS_RESOLVERS', 'host:port[,host:port]: the DNS servers the dns-01 propagation check asks, instead of the zone\'s authoritative name servers.'],
   ['CERTNODE_DNS_SCRIPT_TIMEOUT', 'Seconds one DNS API script call may take (default 300); then it is killed with everything it started.'],
+  ['CERTNODE_EAB_HMAC_KEY', 'The external account binding HMAC key for acme account register --eab-kid (keeps it out of ps; so does --eab-hmac-key-file).'],
   ['NO_COLOR', 'Set to anything to switch off colours in task logs and prompts.'],
   ['FORCE_COLOR', 'Set (to anything but 0) to colour task logs also when they do not go to a terminal.'],
   ['LANG, LC_CTYPE, LC_ALL', 'A UTF-8 locale draws tables with box-drawing characters and prompts with their symbols, any other locale with ASCII.'],
@@ -24,6 +25,17 @@ const FILES: [string, string][] = [
   ['<config-dir>/certs/certnode.pem, certnode.key', 'The installed chain (0644) and key (0600) unless cert-file/cert-key-file say otherwise; the previous pair is kept as .old.'],
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
   ['<config-dir>/certnode-runs.json', 'How the last orders, renewals and revocations ended (attempt, success, failure, consecutive failures) and a CA rate limit\'s Retry-After, which later renew runs respect.'],
+  ['<config-dir>/certs/certnode.json.journal', 'An install in progress. A crash leaves either the old pair, or this journal and the staged new pair (.<name>.certnode-new beside each target): the next command that reads or replaces the pair completes the install and says so.'],
+  ['<file>.lock', 'A lock directory (owner inside: host, pid, since), refreshed by its holder every 4 s. A lock not refreshed for 20 s, or whose owner ran on this host and is gone, is taken over; no command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
+];
+
+/** Checked on every write; a value outside them is refused with one line and exit 255. */
+const LIMITS: [string, string][] = [
+  ['plugin ids, account names', '2 to 32 characters: a letter, then letters, digits, _ and - (Proxmox pve-configid, PBS length).'],
+  ['domains', 'DNS names of at most 253 characters (labels up to 63; the last label not all digits), *.wildcards, or strict IPv4/IPv6 literals; a domains= list has no empty elements.'],
+  ['ports, delays', 'Plain integers in range (ports 1..65535): no spaces, no +, no leading zeros.'],
+  ['plugin data', 'At most 64 KiB of KEY=VALUE lines; no NUL or other control characters in values.'],
+  ['cert set', 'RSA keys of 2048 bits or more, or EC keys; DSA is refused. An expired or not yet valid certificate is installed with a warning.'],
 ];
 
 const DNS_METHODS =
@@ -96,6 +108,8 @@ export function generateManPage(program: Command, version: string): string {
   out += RENEWAL.map(esc).join('\n.PP\n');
   out += '\n.SH FILES\n';
   for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
+  out += '.SH LIMITS\n';
+  for (const [name, text] of LIMITS) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
   out += `.SH DNS VALIDATION METHODS\n${esc(DNS_METHODS)}\n`;
   out += `.SH DNS SCRIPTS\n${esc(DNS_SCRIPTS)}\n`;
   out += '.SH ENVIRONMENT\n';

@@ -77,8 +77,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .argument('<contact>', 'contact e-mail addresses (separated by , ; or spaces)')
     .addOption(new Option('--directory <id|url>', `ACME directory: a known CA's id (${KNOWN_DIRECTORIES.map((d) => d.id).join(', ')}) or a directory URL (default: choose from a menu)`))
     .addOption(bool('--agree-tos', "agree to the CA's terms of service without asking"))
-    .addOption(new Option('--eab-kid <id>', 'external account binding key id, with --eab-hmac-key (default: none; asked for when the CA requires EAB)'))
-    .addOption(new Option('--eab-hmac-key <key>', 'external account binding HMAC key, base64url, with --eab-kid (default: none)'))
+    .addOption(new Option('--eab-kid <id>', 'external account binding key id; its HMAC key comes from --eab-hmac-key-file, CERTNODE_EAB_HMAC_KEY or the prompt/stdin (default: none; asked for when the CA requires EAB)'))
+    .addOption(new Option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key, base64url on one line; recommended (default: none)'))
+    .addOption(new Option('--eab-hmac-key <key>', 'the EAB HMAC key itself - visible to every local user in ps; prefer --eab-hmac-key-file (default: none)'))
     .addOption(new Option('--key-type <type>', `account key: ${KEY_TYPES.join(', ')} (default: ${DEFAULT_KEY_TYPE})`));
   leaf(account, 'info', 'show an ACME account (key type included) and what its CA offers: profiles, ARI, key rollover, EAB, terms of service', () => import('./acme/account/info.ts')).argument('[name]', "account name (default 'default')");
   leaf(account, 'update', "change an account's contact, or refresh it from the CA", () => import('./acme/account/update.ts'))

@@ -1,7 +1,7 @@
 // External Account Binding against a Pebble that requires it.
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.ts';
@@ -90,5 +90,36 @@ test(
     assert.equal(r.code, 0, r.output);
     assert.ok(!r.output.includes(HMAC), 'the key is not echoed');
     assert.ok(files().includes('ttyeab'));
+  }),
+);
+
+test(
+  'the key without argv: from --eab-hmac-key-file, from CERTNODE_EAB_HMAC_KEY, and from stdin after --eab-kid',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const keyFile = join(dir, 'eab.key');
+    writeFileSync(keyFile, `${HMAC}\n`, { mode: 0o600 });
+    const base = (name: string) => ['acme', 'account', 'register', name, 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos', '--eab-kid', KID];
+    const ways: [string, string[], Record<string, string>, string | undefined][] = [
+      ['fromfile', ['--eab-hmac-key-file', keyFile], {}, undefined],
+      ['fromenv', [], { CERTNODE_EAB_HMAC_KEY: HMAC }, undefined],
+      ['fromstdin', [], {}, `${HMAC}\n`],
+    ];
+    for (const [name, extra, env, stdin] of ways) {
+      const r = await runCli([...base(name), ...extra], { configDir: dir, env: { ...pebble.env, ...env }, ...(stdin === undefined ? {} : { stdin }) });
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.ok(!r.stdout.includes(HMAC) && !r.stderr.includes(HMAC), `${name}: the HMAC key must not be printed`);
+      assert.ok(files().includes(name), name);
+    }
+    // the same key from two places, or a key without its id, is refused before the CA is asked
+    const both = await runCli([...base('both'), '--eab-hmac-key-file', keyFile, '--eab-hmac-key', HMAC], { configDir: dir, env: pebble.env });
+    assert.equal(both.code, 255);
+    assert.match(both.stderr, /^ERROR: only one of 'eab-hmac-key' and 'eab-hmac-key-file' can be set\n/);
+    const noKid = await runCli(['acme', 'account', 'register', 'nokid', 'e@example.com', '--directory', pebble.directoryUrl, '--agree-tos', '--eab-hmac-key-file', keyFile], { configDir: dir, env: pebble.env });
+    assert.equal(noKid.code, 255);
+    assert.match(noKid.stderr, /^ERROR: 'eab-kid' is needed with 'eab-hmac-key-file'\n/);
+    const notBase64 = await runCli([...base('bad')], { configDir: dir, env: { ...pebble.env, CERTNODE_EAB_HMAC_KEY: 'not base64!' } });
+    assert.equal(notBase64.code, 255);
+    assert.match(notBase64.stderr, /^ERROR: CERTNODE_EAB_HMAC_KEY: invalid format - the EAB HMAC key is not base64url\n/);
   }),
 );

@@ -1,6 +1,7 @@
 // Real certificates for tests, made by the openssl command line (not by the code under test).
 
 import { execFileSync } from 'node:child_process';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,4 +44,11 @@ export function encryptedKey(keyFile: string, out: string, style: 'pkcs8' | 'leg
 /** `openssl x509 -noout <args>` on a PEM file. */
 export function opensslX509(file: string, ...args: string[]): string {
   return execFileSync('openssl', ['x509', '-in', file, '-noout', ...args], { encoding: 'utf8' });
+}
+
+/** Whether `keyPem` is the private key of the first certificate in `chainPem` (their public keys are equal). */
+export function pairMatches(chainPem: string, keyPem: string): boolean {
+  const certKey = new X509Certificate(chainPem).publicKey.export({ type: 'spki', format: 'der' });
+  const key = createPublicKey(keyPem).export({ type: 'spki', format: 'der' });
+  return certKey.equals(key);
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkDigest, sha256Hex, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
+import { checkDigest, sha256Hex, TEMP_MAX_AGE_MS, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
 import { tempDir } from '../helpers/cli.ts';
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
@@ -52,7 +53,7 @@ test('lock: second holder waits, times out with a clear message', async () => {
     await withLock(file, { timeoutMs: 1000, dirMode: 0o700 }, async () => {
       await assert.rejects(
         withLock(file, { timeoutMs: 50, dirMode: 0o700 }, () => 1),
-        { message: `can't lock file '${file}.lock' - got timeout` },
+        { message: new RegExp(`^can't lock file '${file}\\.lock' - got timeout after 0\\.\\d s \\(held by ${hostname()} pid ${process.pid} since \\S+, last refreshed 0 s ago\\)$`) },
       );
     });
     assert.equal(existsSync(`${file}.lock`), false);
@@ -79,4 +80,49 @@ test('digest: SHA-256 and pvenode SHA-1 accepted, mismatch refused', () => {
   checkDigest(createHash('sha1').update(content).digest('hex'), content);
   assert.throws(() => checkDigest('0'.repeat(64), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
   assert.throws(() => checkDigest('0'.repeat(40), content), { message: 'detected modified configuration - file changed by other user? Try again.' });
+});
+
+test('atomic write sweeps temp files of writers that are gone or too old, and no others', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    const live = spawn('sleep', ['30']);
+    try {
+      const host = hostname();
+      const names = {
+        deadHere: `.node.cfg.tmp-${host}-${dead}-0a1b2c3d`,
+        deadOld: `.node.cfg.tmp-${dead}-0a1b2c3d`, // an older certnode's name, no host
+        liveHere: `.node.cfg.tmp-${host}-${live.pid}-0a1b2c3d`,
+        otherHostFresh: `.node.cfg.tmp-elsewhere.example-${dead}-0a1b2c3d`,
+        otherHostOld: `.node.cfg.tmp-elsewhere.example-${live.pid}-1a1b2c3d`,
+        unrelated: '.node.cfg.swp',
+      };
+      for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+      const old = new Date(Date.now() - TEMP_MAX_AGE_MS - 60_000);
+      utimesSync(join(dir, names.otherHostOld), old, old);
+      writeFileAtomic(join(dir, 'node.cfg'), 'new', { mode: 0o644, dirMode: 0o755 });
+      assert.deepEqual(readdirSync(dir).sort(), [names.liveHere, names.otherHostFresh, names.unrelated, 'node.cfg'].sort());
+    } finally {
+      live.kill();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('lock: a holder that keeps it past several refreshes keeps it (and another waiter sees it held)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = join(dir, 'cfg');
+    // 9 s: two mtime refreshes (every 4 s); a refresh that misjudged its own lock made this fail
+    const result = await withLock(file, { dirMode: 0o700 }, async () => {
+      await new Promise((r) => setTimeout(r, 9000));
+      await assert.rejects(withLock(file, { timeoutMs: 0, dirMode: 0o700 }, () => 1), /^ConflictError: can't lock file .* - got timeout \(held by /);
+      return 'kept';
+    });
+    assert.equal(result, 'kept');
+    assert.equal(existsSync(`${file}.lock`), false);
+  } finally {
+    cleanup();
+  }
 });

@@ -14,7 +14,7 @@ export const command: LeafCommand<{ restart: boolean }> = {
     return { restart: raw.restart === undefined ? false : parseBoolean(raw.restart, 'restart') };
   },
   async run(env, opts) {
-    const { settings, targets } = nodeCertSettings(env);
+    const { settings, targets } = await nodeCertSettings(env);
     if (opts.restart) requireReloadCommand(settings);
     const log = stepLog(env);
     log.info('Deleting custom certificate files');

@@ -2,7 +2,7 @@
 // days left and (installed ACME certificate) when renewal is due and the CA's last ARI window.
 
 import { existsSync } from 'node:fs';
-import { installedChainFiles, readInstalled } from '../../core/cert/install.ts';
+import { chainFileProblem, installedChainFiles, readInstalled } from '../../core/cert/install.ts';
 import { certStatus, type CertStatus } from '../../core/cert/status.ts';
 import { CERT_INFO_KEYS, certificateInfo } from '../../core/cert/x509.ts';
 import { persistValidatedNames } from '../../core/config/node.ts';
@@ -47,12 +47,14 @@ export const command: LeafCommand<Record<string, never>> = {
   },
   async run(env): Promise<Result> {
     if (!existsSync(env.paths.configDir)) throw new CliError(`configuration directory '${env.paths.configDir}' does not exist (see --config-dir, CERTNODE_CONFIG_DIR)`);
-    const { targets } = nodeCertSettings(env);
+    const { targets } = await nodeCertSettings(env);
     const now = env.ctx.now();
     const source = readInstalled(targets).source;
     // names whose renewal needs no DNS change: a dns-persist-01 record validates them
     const persisted = persistValidatedNames(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config);
     const rows = installedChainFiles(targets).map(({ filename, chain }) => {
+      const problem = chainFileProblem(chain);
+      if (problem) throw new CliError(`unable to read installed certificate '${filename}' - ${problem}`);
       const role = filename === targets.certFile ? 'installed' : 'backup';
       const persist = role === 'installed' && source === 'acme' && persisted.length ? { 'dns-persist-01': persisted.join(', ') } : {};
       return { ...certificateInfo(chain, filename), ...statusFields(certStatus(chain, role, role === 'installed' ? source : undefined, targets, now)), ...persist } as Record<string, unknown>;

@@ -1,5 +1,6 @@
 // certnode cert set <certificates-file> [<key-file>] [--force] [--restart]
 
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parseBoolean } from '../../core/config/formats.ts';
 import { planCustomCertificate } from '../../core/cert/custom.ts';
@@ -24,6 +25,7 @@ export const command: LeafCommand<SetOptions> = {
   parse(args, raw) {
     const [certificatesFile, keyFile] = args;
     const chain = parseCertificateChain(readArgumentFile(certificatesFile!, 'certificates'), 'certificates');
+    checkCertificateKeyStrength(chain);
     let key: string | undefined;
     if (keyFile !== undefined) {
       key = parsePrivateKeyPem(readArgumentFile(keyFile, 'key'), 'key');
@@ -37,15 +39,40 @@ export const command: LeafCommand<SetOptions> = {
     };
   },
   async run(env, opts) {
-    const { settings, targets } = nodeCertSettings(env);
+    const { settings, targets } = await nodeCertSettings(env);
     if (opts.restart) requireReloadCommand(settings);
     const log = stepLog(env);
     log.info('Setting custom certificate files');
+    const validity = validityWarning(opts.chain, env.ctx.now());
+    if (validity) log.warn(`WARNING: ${validity}`);
     const { pair } = await installCertificate(targets, (current) => planCustomCertificate(current, opts), { now: env.ctx.now(), backup: true });
     if (opts.restart) await reloadAfterInstall(env, settings, log);
     return certInfoResult(installedInfo(pair.chain, targets.certFile), env);
   },
 };
+
+/** Keys no TLS client should have to accept: RSA under 2048 bits, DSA. */
+function checkCertificateKeyStrength(chain: string): void {
+  const key = new X509Certificate(chain).publicKey;
+  const type = key.asymmetricKeyType;
+  if (type === 'dsa') throw new UsageError('DSA keys are not supported (use RSA of 2048 bits or more, or EC)', 'certificates');
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) throw new UsageError(`the RSA key has ${bits} bits, at least ${MIN_RSA_BITS} are needed`, 'certificates');
+  }
+}
+
+const MIN_RSA_BITS = 2048;
+
+/** "the certificate expired on ..." / "is not valid before ...", or undefined while it is valid. */
+function validityWarning(chain: string, now: Date): string | undefined {
+  const cert = new X509Certificate(chain);
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  if (to < now) return `the certificate expired on ${to.toISOString()}`;
+  if (from > now) return `the certificate is not valid before ${from.toISOString()}`;
+  return undefined;
+}
 
 function readArgumentFile(file: string, param: string): string {
   try {

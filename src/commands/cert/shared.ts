@@ -2,14 +2,22 @@
 
 import { certSettings, type CertSettings } from '../../core/config/node.ts';
 import { loadNodeConfig } from '../../core/config/repo.ts';
-import { certTargets, type CertTargets } from '../../core/cert/install.ts';
+import { certTargets, completeUnfinishedInstall, type CertTargets } from '../../core/cert/install.ts';
 import { CERT_INFO_KEYS, certificateInfo, type CertInfo } from '../../core/cert/x509.ts';
 import type { Result } from '../../core/output/render.ts';
 import type { CommandEnv } from '../command.ts';
 
-export function nodeCertSettings(env: CommandEnv): { settings: CertSettings; targets: CertTargets } {
+/** The node's certificate settings, after completing an install a crash interrupted (said in one line on stderr). */
+export async function nodeCertSettings(env: CommandEnv): Promise<{ settings: CertSettings; targets: CertTargets }> {
   const settings = certSettings(loadNodeConfig(env.paths).config, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
-  return { settings, targets: certTargets(settings, env.paths) };
+  const targets = certTargets(settings, env.paths);
+  await recoverInstall(env, targets);
+  return { settings, targets };
+}
+
+export async function recoverInstall(env: CommandEnv, targets: CertTargets): Promise<void> {
+  const done = await completeUnfinishedInstall(targets);
+  if (done !== undefined) env.ctx.io.stderr.write(`certnode: ${done}\n`);
 }
 
 /** One key/value table per certificate; text shows dates as local `YYYY-MM-DD HH:MM:SS`, json as epoch. */

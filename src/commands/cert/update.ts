@@ -12,7 +12,7 @@ export const command: LeafCommand<{ force: boolean }> = {
     return { force: raw.force === undefined ? false : parseBoolean(raw.force, 'force') };
   },
   async run(env, opts) {
-    const { settings, targets } = nodeCertSettings(env);
+    const { settings, targets } = await nodeCertSettings(env);
     const outcome = await installSelfSigned(targets, {
       keyType: settings.keyType,
       names: await localHostNames(),

@@ -10,12 +10,13 @@ import { accountExists } from '../config/accounts.ts';
 import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, completeUnfinishedInstall, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
 import { AcmeProblemError, CliError, ConflictError, ReloadFailedError, UsageError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
+import { lockHolder } from '../store/lock.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
 import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
 import { openAcme } from './client.ts';
@@ -28,9 +29,13 @@ export interface NodeCertContext {
   targets: CertTargets;
 }
 
-export function nodeCertContext(env: CommandEnv): NodeCertContext {
+/** The node's certificate settings, after completing an install a crash interrupted (said in one line on stderr). */
+export async function nodeCertContext(env: CommandEnv): Promise<NodeCertContext> {
   const settings = certSettings(loadNodeConfig(env.paths).config, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
-  return { settings, targets: certTargets(settings, env.paths) };
+  const targets = certTargets(settings, env.paths);
+  const done = await completeUnfinishedInstall(targets);
+  if (done !== undefined) env.ctx.io.stderr.write(`certnode: ${done}\n`);
+  return { settings, targets };
 }
 
 /** One order/renew/revoke at a time per config dir: a second run fails at once instead of waiting. */
@@ -40,7 +45,7 @@ export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Prom
     return await withLock(lockBase, { timeoutMs: 0, dirMode: PUBLIC_DIR_MODE }, fn);
   } catch (err) {
     if (err instanceof ConflictError && err.message.startsWith("can't lock file")) {
-      throw new CliError(`another certnode order, renewal or revocation is running (lock file '${lockBase}.lock')`);
+      throw new CliError(`another certnode order, renewal or revocation is running (lock '${lockBase}.lock', ${lockHolder(`${lockBase}.lock`)})`);
     }
     throw err;
   }
@@ -84,7 +89,7 @@ export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: N
 export async function dryRunOrder(env: CommandEnv, log: TaskLog): Promise<DryRunResult> {
   const nodeCfg = loadNodeConfig(env.paths).config;
   const plugins = loadPlugins(env.paths).config;
-  const nodeCert = nodeCertContext(env);
+  const nodeCert = await nodeCertContext(env);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
     { accountName: nodeAccount(nodeCfg), domains: configuredDomains(nodeCfg, plugins), plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), dryRun: true },

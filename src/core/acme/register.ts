@@ -20,7 +20,8 @@ export interface RegisterOptions {
   contact: string[];
   directory: string | undefined;
   agreeTos: boolean;
-  eab: ExternalAccountBinding | undefined;
+  /** The binding, or only its key id (the HMAC key is then asked for, secret, or read from stdin). */
+  eab: ExternalAccountBinding | { kid: string; hmacKey: undefined } | undefined;
   keyType: KeyType;
   /** --key-type was given (an existing account must then have that key type to count as the same). */
   keyTypeGiven?: boolean;
@@ -29,6 +30,14 @@ export interface RegisterOptions {
 /** A directory URL as pvenode accepts it (`^https?://`), and parsable; or a known directory's id. */
 export function checkDirectoryUrl(value: string, param = 'directory'): string {
   return resolveDirectory(value, param);
+}
+
+/** An EAB HMAC key as CAs hand them out: base64url (padding tolerated). */
+export function checkEabKey(value: string, param: string): string {
+  const key = value.trim();
+  if (key === '') throw new UsageError('value must not be empty', param);
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(key)) throw new UsageError('invalid format - the EAB HMAC key is not base64url', param);
+  return key;
 }
 
 interface Decisions {
@@ -81,8 +90,13 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
     prompter.say('No Terms of Service found, proceeding.');
   }
 
-  let eab = opts.eab;
-  if (!eab) {
+  let eab: ExternalAccountBinding | undefined;
+  if (opts.eab && opts.eab.hmacKey === undefined) {
+    const hmacKey = await prompter.input({ text: 'Enter EAB key: ', flag: '--eab-hmac-key-file', secret: true });
+    eab = { kid: opts.eab.kid, hmacKey: checkEabKey(hmacKey, 'eab-hmac-key') };
+  } else if (opts.eab) {
+    eab = { kid: opts.eab.kid, hmacKey: opts.eab.hmacKey };
+  } else {
     let useEab = false;
     if (dir.meta?.externalAccountRequired === true || knownDirectoryByUrl(directoryUrl)?.eab === true) {
       prompter.say('The CA requires external account binding.');
@@ -93,8 +107,8 @@ async function decide(opts: RegisterOptions, prompter: Prompter, open: (url: str
     if (useEab) {
       prompter.say('You should have received a key id and a key from your CA.');
       const kid = await prompter.input({ text: 'Enter EAB key id: ', flag: '--eab-kid/--eab-hmac-key' });
-      const hmacKey = await prompter.input({ text: 'Enter EAB key: ', flag: '--eab-kid/--eab-hmac-key', secret: true });
-      eab = { kid, hmacKey };
+      const hmacKey = await prompter.input({ text: 'Enter EAB key: ', flag: '--eab-kid/--eab-hmac-key-file', secret: true });
+      eab = { kid, hmacKey: checkEabKey(hmacKey, 'eab-hmac-key') };
     }
   }
   return { decisions: { directoryUrl, tos, eab }, acme };

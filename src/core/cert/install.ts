@@ -9,17 +9,19 @@
 //                                      URL and the last ARI answer, so `acme cert renew` needs no directory
 //   <config-dir>/certs/certnode.json.lock   taken by every install, so two installs never interleave
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CertSettings } from '../config/node.ts';
 import { CliError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
-import { PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, SECRET_FILE_MODE, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
+import { LOCK_WAIT_MS, PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, renameOver, SECRET_FILE_MODE, sha256Hex, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
 import { keyMatchesCertificate } from './keys.ts';
 import { parseCertificateChain } from './pem.ts';
 import { chainFingerprint } from './x509.ts';
 
 export type CertSource = 'acme' | 'custom' | 'self-signed';
 export const BACKUP_SUFFIX = '.old';
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 
 export interface CertTargets {
   certFile: string;
@@ -107,6 +109,36 @@ export function installedChainFiles(targets: CertTargets): { filename: string; c
   });
 }
 
+/** What is wrong with an installed certificate file's content, or undefined when it is a readable chain. */
+export function chainFileProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'the file is empty';
+  try {
+    parseCertificateChain(text, 'file');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message.replace(/^file: /, '') : String(err);
+  }
+}
+
+/**
+ * Why the installed pair cannot be used (unreadable chain, missing/unreadable key, key not the
+ * certificate's), as one phrase naming the file; undefined when it is fine or there is no chain.
+ */
+export function installedPairProblem(targets: CertTargets): string | undefined {
+  const chain = readTextIfExists(targets.certFile);
+  if (chain === undefined) return undefined;
+  const chainProblem = chainFileProblem(chain);
+  if (chainProblem) return `'${targets.certFile}': ${chainProblem}`;
+  const key = readTextIfExists(targets.keyFile);
+  if (key === undefined) return `'${targets.keyFile}' is missing`;
+  try {
+    if (!keyMatchesCertificate(key, chain)) return `'${targets.keyFile}' is not the key of '${targets.certFile}'`;
+  } catch (err) {
+    return `'${targets.keyFile}': ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return undefined;
+}
+
 /** Whether a `.old` pair (or half of one) exists. */
 export function hasBackup(targets: CertTargets): boolean {
   return [targets.certFile, targets.keyFile].some((file) => readTextIfExists(`${file}${BACKUP_SUFFIX}`) !== undefined);
@@ -116,6 +148,16 @@ export function hasBackup(targets: CertTargets): boolean {
  * Install the pair `plan` returns, under the certificate lock. `plan` sees the current pair
  * (it may refuse by throwing, or return undefined for "nothing to do"). The new pair must
  * match before anything is written; on any failure the previous pair stays in place.
+ *
+ * Two paths cannot change in one step, so an install is journaled:
+ *   1. the new key and chain are staged beside their targets (`.<name>.certnode-new`);
+ *   2. the journal (`<state file>.journal`) is written: from here on, the install is completed;
+ *   3. the `.old` pair becomes a copy of the current pair (or goes, for `cert delete`);
+ *   4. the staged key, then the staged chain, are renamed over their targets;
+ *   5. the state file is written and the journal removed.
+ * A crash before 2 leaves the old pair (the staged files are removed by the next install or
+ * recovery); a crash after it is completed by the next command that touches the pair
+ * (`completeUnfinishedInstall`), which redoes 3 while both staged files still exist.
  */
 export async function installCertificate(
   targets: CertTargets,
@@ -123,6 +165,7 @@ export async function installCertificate(
   opts: InstallOptions,
 ): Promise<InstallOutcome> {
   return withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, async () => {
+    recoverLocked(targets);
     const current = readInstalled(targets);
     const next = await plan(current);
     if (!next) return { installed: false, pair: current };
@@ -130,16 +173,102 @@ export async function installCertificate(
     if (!keyMatchesCertificate(next.key, chain)) {
       throw new CliError('Setting certificate files failed - key does not match the certificate (chain)');
     }
-    const unchanged = current.chain === chain && current.key === next.key;
-    if (!unchanged) {
-      if (opts.backup) backUp(targets, current);
-      else removeBackups(targets);
-      writePair(targets, chain, next.key, current);
-    }
     const state: InstallState = { source: next.source, fingerprint: chainFingerprint(chain), installed: Math.floor(opts.now.getTime() / 1000), ...(next.acme ? { acme: next.acme } : {}) };
-    writeFileAtomic(targets.stateFile, `${JSON.stringify(state, null, 2)}\n`, CHAIN_WRITE);
+    const unchanged = current.chain === chain && current.key === next.key;
+    if (unchanged) {
+      writeState(targets.stateFile, state);
+      return { installed: true, pair: { chain, key: next.key, source: next.source } };
+    }
+    const journal: Journal = { certFile: targets.certFile, keyFile: targets.keyFile, backup: opts.backup, chainSha256: sha256Hex(chain), keySha256: sha256Hex(next.key), state };
+    writeFileAtomic(staged(targets.keyFile), next.key, KEY_WRITE);
+    writeFileAtomic(staged(targets.certFile), chain, CHAIN_WRITE);
+    writeFileAtomic(journalFile(targets), `${JSON.stringify(journal, null, 2)}\n`, { mode: SECRET_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
+    complete(targets, journal);
     return { installed: true, pair: { chain, key: next.key, source: next.source } };
   });
+}
+
+/** What an unfinished install needs to be completed; no key material (that is in the staged key file). */
+interface Journal {
+  certFile: string;
+  keyFile: string;
+  backup: boolean;
+  chainSha256: string;
+  keySha256: string;
+  state: InstallState;
+}
+
+function journalFile(targets: CertTargets): string {
+  return `${targets.stateFile}.journal`;
+}
+
+/** The staged new version of `file`, beside it (a rename is atomic only within a directory's file system). */
+function staged(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.certnode-new`);
+}
+
+/** Steps 3 to 5; idempotent, so a crash anywhere in it is completed by running it again. */
+function complete(targets: CertTargets, journal: Journal): void {
+  const stagedKey = staged(journal.keyFile);
+  const stagedChain = staged(journal.certFile);
+  const keyStaged = fs.existsSync(stagedKey);
+  const chainStaged = fs.existsSync(stagedChain);
+  if (keyStaged && chainStaged) {
+    // Nothing renamed yet: the targets still hold the previous pair, so the backup can be (re)made from them.
+    const current = { chain: readTextIfExists(journal.certFile), key: readTextIfExists(journal.keyFile) };
+    if (journal.backup) backUp(journal, current);
+    else removeBackups(journal);
+  }
+  const finish = (stagedFile: string, file: string, sha: string, what: string): void => {
+    if (fs.existsSync(stagedFile)) {
+      renameOver(stagedFile, file);
+      return;
+    }
+    const now = readTextIfExists(file);
+    if (now === undefined || sha256Hex(now) !== sha) {
+      throw new CliError(`unable to complete the interrupted certificate install ('${journalFile(targets)}') - the new ${what} is gone from '${stagedFile}' and '${file}' does not hold it`);
+    }
+  };
+  finish(stagedKey, journal.keyFile, journal.keySha256, 'key');
+  finish(stagedChain, journal.certFile, journal.chainSha256, 'certificate chain');
+  writeState(targets.stateFile, journal.state);
+  removeFile(journalFile(targets));
+}
+
+/** Under the certificate lock: complete a journaled install, or drop staged files no journal refers to. Returns what was done. */
+function recoverLocked(targets: CertTargets): string | undefined {
+  const file = journalFile(targets);
+  const text = readTextIfExists(file);
+  if (text === undefined) {
+    for (const f of [staged(targets.keyFile), staged(targets.certFile)]) removeFile(f);
+    return undefined;
+  }
+  let journal: Journal;
+  try {
+    journal = JSON.parse(text) as Journal;
+    if (typeof journal.certFile !== 'string' || typeof journal.keyFile !== 'string' || typeof journal.keySha256 !== 'string' || typeof journal.chainSha256 !== 'string' || typeof journal.state !== 'object') throw new Error('incomplete');
+  } catch {
+    // Written atomically, so only a hand-edited journal gets here: the staged files cannot be trusted either.
+    for (const f of [staged(targets.keyFile), staged(targets.certFile)]) removeFile(f);
+    removeFile(file);
+    return `dropped an unreadable install journal '${file}'; the installed pair was left as it is`;
+  }
+  complete(targets, journal);
+  return `completed an interrupted certificate install ('${journal.certFile}', '${journal.keyFile}')`;
+}
+
+/**
+ * Before a command reads or replaces the installed pair: complete an install a crash interrupted.
+ * Returns the one line to tell the user, or undefined when there was nothing to do.
+ */
+export async function completeUnfinishedInstall(targets: CertTargets): Promise<string | undefined> {
+  const pending = [journalFile(targets), staged(targets.keyFile), staged(targets.certFile)].some((f) => fs.existsSync(f));
+  if (!pending) return undefined;
+  return withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => recoverLocked(targets));
+}
+
+function writeState(file: string, state: InstallState): void {
+  writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`, CHAIN_WRITE);
 }
 
 /** The ACME state of the installed chain (undefined when the state file does not describe it or it is not from ACME). */
@@ -164,7 +293,7 @@ export async function saveAriState(targets: CertTargets, chain: string, ari: Ari
 }
 
 /** `.old` becomes exactly what the file held before: a copy, or nothing when there was none. */
-function backUp(targets: CertTargets, current: InstalledPair): void {
+function backUp(targets: Pick<CertTargets, 'certFile' | 'keyFile'>, current: Pick<InstalledPair, 'chain' | 'key'>): void {
   const copy = (file: string, content: string | undefined, write: WriteOptions): void => {
     if (content === undefined) removeFile(`${file}${BACKUP_SUFFIX}`);
     else writeFileAtomic(`${file}${BACKUP_SUFFIX}`, content, write);
@@ -173,25 +302,9 @@ function backUp(targets: CertTargets, current: InstalledPair): void {
   copy(targets.certFile, current.chain, CHAIN_WRITE);
 }
 
-function removeBackups(targets: CertTargets): void {
+function removeBackups(targets: Pick<CertTargets, 'certFile' | 'keyFile'>): void {
   removeFile(`${targets.keyFile}${BACKUP_SUFFIX}`);
   removeFile(`${targets.certFile}${BACKUP_SUFFIX}`);
-}
-
-/** Key first, then chain (PBS's order); if the chain cannot be written, the old key goes back. */
-function writePair(targets: CertTargets, chain: string, key: string, current: InstalledPair): void {
-  writeFileAtomic(targets.keyFile, key, KEY_WRITE);
-  try {
-    writeFileAtomic(targets.certFile, chain, CHAIN_WRITE);
-  } catch (err) {
-    try {
-      if (current.key === undefined) removeFile(targets.keyFile);
-      else writeFileAtomic(targets.keyFile, current.key, KEY_WRITE);
-    } catch {
-      // The first error is the one to report; the key's backup is in `<key>.old`.
-    }
-    throw err;
-  }
 }
 
 function readState(file: string): InstallState | undefined {

@@ -23,6 +23,23 @@ export interface AccountFile {
   extra: Record<string, unknown>;
 }
 
+/** Deeper than any CA's account object; showing a deeper one would exhaust the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, counted without recursion; stops counting past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, depth);
+    if (max > limit) return max;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
 const KNOWN = new Set(['account', 'directory', 'directoryUrl', 'key', 'location', 'tos', 'rollover']);
 
 export function parseAccountFile(text: string, file: string): AccountFile {
@@ -33,6 +50,7 @@ export function parseAccountFile(text: string, file: string): AccountFile {
     throw new ConfigError(`invalid JSON - ${err instanceof Error ? err.message : String(err)}`, file);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError('not a JSON object', file);
+  if (jsonDepth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ConfigError(`JSON nested more than ${MAX_JSON_DEPTH} levels deep`, file);
   const obj = data as Record<string, unknown>;
   const str = (key: string): string | undefined => (typeof obj[key] === 'string' ? (obj[key] as string) : undefined);
   const directory = str('directory') ?? str('directoryUrl');

@@ -6,9 +6,9 @@ import { isConfigId } from './formats.ts';
 import { parseAccountFile, serializeAccountFile, type AccountFile } from './account-file.ts';
 import { CliError, UsageError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
-import { isErrno, readTextIfExists, renameNoReplace, SECRET_DIR_MODE, SECRET_FILE_MODE, withLock, writeFileAtomic } from '../store/store.ts';
+import { isErrno, LOCK_WAIT_MS, MAX_CONFIG_FILE_BYTES, readTextIfExists, renameNoReplace, SECRET_DIR_MODE, SECRET_FILE_MODE, withLock, writeFileAtomic } from '../store/store.ts';
 
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 /** PVE tries _deactivated_<name>_0 .. _100. */
 const MAX_DEACTIVATED_SLOT = 100;
 
@@ -41,7 +41,7 @@ export function assertAccountAbsent(paths: Paths, name: string): void {
 
 export function loadAccount(paths: Paths, name: string): AccountFile {
   const file = accountPath(paths, name);
-  const text = readTextIfExists(file);
+  const text = readTextIfExists(file, MAX_CONFIG_FILE_BYTES);
   if (text === undefined) throw new UsageError(`ACME account config file '${name}' does not exist.`, 'name');
   return parseAccountFile(text, file);
 }

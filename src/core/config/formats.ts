@@ -11,13 +11,25 @@ const NODE_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const EMAIL = /^[\w+\-~]+(\.[\w+\-~]+)*@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*$/;
 const DNS_API = /^[a-z0-9][a-z0-9_]*$/i;
 
+/** Plugin ids and account names: at most this long (PBS's SAFE_ID limit; PVE's ids are file and section names too). */
+export const MAX_CONFIG_ID_LENGTH = 32;
+
 export function isConfigId(value: string): boolean {
-  return CONFIG_ID.test(value);
+  return value.length <= MAX_CONFIG_ID_LENGTH && CONFIG_ID.test(value);
 }
 
 export function checkConfigId(value: string, param: string): string {
-  if (!isConfigId(value)) throw new UsageError(`invalid format - invalid configuration ID '${value}'`, param);
+  if (value.length > MAX_CONFIG_ID_LENGTH) {
+    throw new UsageError(`invalid format - invalid configuration ID '${shorten(value)}' (at most ${MAX_CONFIG_ID_LENGTH} characters)`, param);
+  }
+  if (!isConfigId(value)) throw new UsageError(`invalid format - invalid configuration ID '${shorten(value)}'`, param);
   return value;
+}
+
+/** A value as an error message may quote it: one line, at most 64 characters. */
+export function shorten(value: string, max = 64): string {
+  const oneLine = value.replace(/[\x00-\x1f\x7f]/g, '?');
+  return oneLine.length > max ? `${oneLine.slice(0, max)}...` : oneLine;
 }
 
 export function checkDnsApi(value: string, param = 'api'): string {
@@ -28,7 +40,8 @@ export function checkDnsApi(value: string, param = 'api'): string {
 function isDnsName(value: string, label: RegExp): boolean {
   if (value.length > 253) return false;
   const labels = value.split('.');
-  return labels.length >= 2 && labels.every((l) => l.length <= 63 && label.test(l));
+  // an all-numeric last label is no top-level domain: '999.1.1.1' is a broken IPv4 address, not a name
+  return labels.length >= 2 && labels.every((l) => l.length <= 63 && label.test(l)) && !/^\d+$/.test(labels.at(-1)!);
 }
 
 export type IdentifierKind = 'dns' | 'wildcard' | 'ip';
@@ -42,7 +55,7 @@ export function identifierKind(value: string): IdentifierKind | undefined {
 
 export function checkDomain(value: string, param: string): IdentifierKind {
   const kind = identifierKind(value);
-  if (!kind) throw new UsageError(`invalid format - value '${value}' does not look like a valid domain name!`, param);
+  if (!kind) throw new UsageError(`invalid format - value '${shorten(value)}' does not look like a valid domain name!`, param);
   return kind;
 }
 
@@ -75,8 +88,9 @@ export function splitList(value: string): string[] {
   return value.split(/[\s,;]+/).filter((item) => item !== '');
 }
 
+/** A plain integer: digits (a '-' for negatives), no spaces, no '+', no leading zeros. */
 export function parseInteger(value: string, param: string, min: number, max: number): number {
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new UsageError(`type check ('integer') failed - got '${value}'`, param);
+  if (!/^-?(0|[1-9]\d{0,15})$/.test(value)) throw new UsageError(`type check ('integer') failed - got '${shorten(value)}'`, param);
   const n = Number.parseInt(value, 10);
   if (n < min) throw new UsageError(`value must have a minimum value of ${min}`, param);
   if (n > max) throw new UsageError(`value must have a maximum value of ${max}`, param);
@@ -99,6 +113,34 @@ export function parseBoolean(value: string, param: string): boolean {
 }
 
 export function checkIpAddress(value: string, param: string): string {
-  if (!isIP(value)) throw new UsageError(`invalid format - value '${value}' is not a valid IP address`, param);
+  if (!isIP(value)) throw new UsageError(`invalid format - value '${shorten(value)}' is not a valid IP address`, param);
   return value;
+}
+
+/** Elements of a `;`-separated list (as in `domains=`); an empty element is an error, not skipped. */
+export function splitStrictList(value: string, param: string, what: string): string[] {
+  if (value === '') return [];
+  const items = value.split(';');
+  if (items.some((i) => i.trim() === '')) throw new UsageError(`invalid format - empty element in the ${what} list '${shorten(value)}'`, param);
+  return items;
+}
+
+/** The largest plugin data (all KEY=VALUE lines together), checked on every write. */
+export const MAX_PLUGIN_DATA_BYTES = 64 * 1024;
+
+/**
+ * Plugin data as stored: KEY=VALUE lines. Refuses more than MAX_PLUGIN_DATA_BYTES and control
+ * characters (NUL, CR, ESC, ...) in values, naming the key but never the value (it is a secret).
+ */
+export function checkPluginData(data: string, param = 'data'): string {
+  const bytes = Buffer.byteLength(data, 'utf8');
+  if (bytes > MAX_PLUGIN_DATA_BYTES) throw new UsageError(`plugin data is ${bytes} bytes, more than the limit of ${MAX_PLUGIN_DATA_BYTES}`, param);
+  data.split('\n').forEach((line, i) => {
+    const bad = /[\x00-\x08\x0b-\x1f\x7f]/.exec(line);
+    if (!bad) return;
+    const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(line)?.[1];
+    const code = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new UsageError(`${key ? `the value of ${key}` : `line ${i + 1}`} contains a control character (${code})`, param);
+  });
+  return data;
 }

@@ -39,6 +39,7 @@ export function serializeNodeCfg(cfg: NodeConfig): string {
   for (const key of [...cfg.entries.keys()].sort()) {
     const value = cfg.entries.get(key)!;
     if (/[\r\n]/.test(value)) throw new ConfigError(`detected invalid newline inside property '${key}'`);
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw new ConfigError(`detected a control character inside property '${key}'`);
     out += `${key}: ${value}\n`;
   }
   return out;

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { checkKeyType, DEFAULT_KEY_TYPE, type KeyType } from '../cert/keys.ts';
 import { UsageError } from '../errors.ts';
-import { checkAlias, checkConfigId, checkDomain, type IdentifierKind } from './formats.ts';
+import { checkAlias, checkConfigId, checkDomain, splitStrictList, type IdentifierKind } from './formats.ts';
 import type { NodeConfig } from './node-cfg.ts';
 import { findPlugin } from './plugins.ts';
 import { STANDALONE_ID, type PluginsConfig } from './plugins-cfg.ts';
@@ -107,7 +107,7 @@ export function checkAcmeValue(value: string, param = 'acme'): Map<string, strin
   const props = parsePropertyString(value, ACME_SCHEMA, param);
   const account = props.get('account');
   if (account !== undefined) checkConfigId(account, param);
-  for (const domain of (props.get('domains') ?? '').split(';').filter(Boolean)) checkDomain(domain, param);
+  for (const domain of splitStrictList(props.get('domains') ?? '', param, 'domains')) checkDomain(domain, param);
   const keytype = props.get('keytype');
   if (keytype !== undefined) checkKeyType(keytype, `${param}: keytype`);
   const profile = props.get('profile');

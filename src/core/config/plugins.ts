@@ -1,6 +1,7 @@
 // The challenge-plugin model on top of plugins.cfg: views, validation, add/set/remove (pure).
 
 import { UsageError } from '../errors.ts';
+import { checkPluginData } from './formats.ts';
 import { decodePluginData, encodePluginData, STANDALONE_ID, type PluginSection, type PluginsConfig } from './plugins-cfg.ts';
 
 export const PLUGIN_TYPES = ['dns', 'standalone'] as const;
@@ -73,7 +74,7 @@ function checkAllowed(type: PluginType, input: PluginInput): void {
 function applyInput(section: PluginSection, input: PluginInput): void {
   for (const [key, value] of Object.entries(input) as [keyof PluginInput, PluginInput[keyof PluginInput]][]) {
     if (value === undefined) continue;
-    if (key === 'data') section.props.set('data', encodePluginData(value as string));
+    if (key === 'data') section.props.set('data', encodePluginData(checkPluginData(value as string)));
     else if (key === 'disable') {
       if (value) section.props.set('disable', '1');
       else section.props.delete('disable');

@@ -12,10 +12,12 @@ import {
   SECRET_FILE_MODE,
   sha256Hex,
   withLock,
+  LOCK_WAIT_MS,
+  MAX_CONFIG_FILE_BYTES,
   writeFileAtomic,
 } from '../store/store.ts';
 
-const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_TIMEOUT_MS = LOCK_WAIT_MS;
 
 export interface Loaded<T> {
   config: T;
@@ -24,12 +26,12 @@ export interface Loaded<T> {
 }
 
 export function loadPlugins(paths: Paths): Loaded<PluginsConfig> {
-  const raw = readTextIfExists(paths.pluginsCfg) ?? '';
+  const raw = readTextIfExists(paths.pluginsCfg, MAX_CONFIG_FILE_BYTES) ?? '';
   return { config: parsePluginsCfg(raw, paths.pluginsCfg), digest: sha256Hex(raw) };
 }
 
 export function loadNodeConfig(paths: Paths): Loaded<NodeConfig> {
-  const raw = readTextIfExists(paths.nodeCfg) ?? '';
+  const raw = readTextIfExists(paths.nodeCfg, MAX_CONFIG_FILE_BYTES) ?? '';
   return { config: parseNodeCfg(raw, paths.nodeCfg), digest: sha256Hex(raw) };
 }
 
@@ -40,9 +42,9 @@ export function loadNodeConfig(paths: Paths): Loaded<NodeConfig> {
  */
 export function updatePlugins(paths: Paths, digest: string | undefined, change: (cfg: PluginsConfig) => void): Promise<boolean> {
   return withLock(paths.pluginsCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: SECRET_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.pluginsCfg);
-    checkDigest(digest, raw ?? '');
-    const cfg = parsePluginsCfg(raw ?? '', paths.pluginsCfg);
+    const raw = readTextIfExists(paths.pluginsCfg, MAX_CONFIG_FILE_BYTES) ?? '';
+    checkDigest(digest, raw);
+    const cfg = parsePluginsCfg(raw, paths.pluginsCfg);
     const before = serializePluginsCfg(cfg);
     change(cfg);
     const after = serializePluginsCfg(cfg);
@@ -55,9 +57,9 @@ export function updatePlugins(paths: Paths, digest: string | undefined, change: 
 /** Change node.cfg the same way (0644: it holds no secrets); resolves to whether anything changed. */
 export function updateNodeConfig(paths: Paths, digest: string | undefined, change: (cfg: NodeConfig) => void): Promise<boolean> {
   return withLock(paths.nodeCfg, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
-    const raw = readTextIfExists(paths.nodeCfg);
-    checkDigest(digest, raw ?? '');
-    const cfg = parseNodeCfg(raw ?? '', paths.nodeCfg);
+    const raw = readTextIfExists(paths.nodeCfg, MAX_CONFIG_FILE_BYTES) ?? '';
+    checkDigest(digest, raw);
+    const cfg = parseNodeCfg(raw, paths.nodeCfg);
     const before = serializeNodeCfg(cfg);
     change(cfg);
     const after = serializeNodeCfg(cfg);

@@ -2,6 +2,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
 
@@ -43,11 +44,19 @@ export function checkDigest(given: string | undefined, content: string): void {
   }
 }
 
-/** Read a text file; undefined when it does not exist. */
-export function readTextIfExists(file: string): string | undefined {
+/** The largest configuration file certnode reads (plugins.cfg with many 64 KiB data values fits). */
+export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
+
+/** Read a text file; undefined when it does not exist. With `maxBytes`, a larger file is an error. */
+export function readTextIfExists(file: string, maxBytes?: number): string | undefined {
   try {
+    if (maxBytes !== undefined) {
+      const size = fs.statSync(file).size;
+      if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
+    }
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof CliError) throw err;
     if (isErrno(err, 'ENOENT')) return undefined;
     throw fileError('read', file, err);
   }
@@ -73,7 +82,8 @@ export function ensureDir(dir: string, mode: number, keepMode = false): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions): void {
   const dir = path.dirname(file);
   ensureDir(dir, opts.dirMode, opts.keepDirMode);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  removeOrphanTemps(dir);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
@@ -91,6 +101,51 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   fsyncDir(dir);
 }
 
+/** A temp file of writeFileAtomic: `.<name>.tmp-<host>-<pid>-<hex>` (older certnodes: no host). */
+const TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
+/** No write takes this long: a temp file this old is left over, whoever wrote it. */
+export const TEMP_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Remove temp files a killed writer left in `dir`: those of processes on this host that are gone,
+ * and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot be
+ * asked whether it still runs). Best effort: a failure here never fails the write.
+ */
+export function removeOrphanTemps(dir: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const host = hostname();
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile()) continue;
+      const ours = m[1] === undefined || m[1] === host;
+      const gone = ours && !processRuns(Number(m[2]));
+      if (gone || now - st.mtimeMs > TEMP_MAX_AGE_MS) fs.unlinkSync(file);
+    } catch {
+      // vanished meanwhile, or not ours to remove
+    }
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
+  }
+}
+
 /** Remove a file if it exists (durably). */
 export function removeFile(file: string): boolean {
   try {
@@ -101,6 +156,16 @@ export function removeFile(file: string): boolean {
   }
   fsyncDir(path.dirname(file));
   return true;
+}
+
+/** Rename `from` over `to` (durably): `to` holds either its old or the new content, whatever happens. */
+export function renameOver(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    throw fileError('rename', from, err);
+  }
+  fsyncDir(path.dirname(to));
 }
 
 /** Rename a file (durably); fails when the target exists. */
@@ -126,77 +191,7 @@ function fsyncDir(dir: string): void {
   }
 }
 
-export interface LockOptions {
-  timeoutMs: number;
-  /** A lock older than this whose owner cannot be checked is taken over. */
-  staleMs?: number;
-  dirMode: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/**
- * Run `fn` while holding `<file>.lock`. The lock file holds the owner's pid; a lock
- * whose owner is gone (or that is older than staleMs) is recovered.
- */
-export async function withLock<T>(file: string, opts: LockOptions, fn: () => Promise<T> | T): Promise<T> {
-  const lockFile = `${file}.lock`;
-  ensureDir(path.dirname(lockFile), opts.dirMode);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = Date.now() + opts.timeoutMs;
-  let delay = 10;
-  for (;;) {
-    if (tryCreateLock(lockFile)) break;
-    if (lockIsStale(lockFile, opts.staleMs ?? 10 * 60_000)) {
-      fs.rmSync(lockFile, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new ConflictError(`can't lock file '${lockFile}' - got timeout`);
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 200);
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
-  }
-}
-
-function tryCreateLock(lockFile: string): boolean {
-  try {
-    const fd = fs.openSync(lockFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-    fs.writeSync(fd, `${process.pid}\n`);
-    fs.closeSync(fd);
-    return true;
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) return false;
-    throw fileError('create lock', lockFile, err);
-  }
-}
-
-function lockIsStale(lockFile: string, staleMs: number): boolean {
-  let content: string;
-  let mtimeMs: number;
-  try {
-    content = fs.readFileSync(lockFile, 'utf8');
-    mtimeMs = fs.statSync(lockFile).mtimeMs;
-  } catch {
-    return false; // vanished meanwhile: the next attempt will take it
-  }
-  const pid = Number.parseInt(content, 10);
-  if (Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return false;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return isErrno(err, 'ESRCH');
-    }
-  }
-  // A lock without a readable pid: someone may be writing it right now; give it time.
-  return Date.now() - mtimeMs > Math.min(staleMs, 5000);
-}
+export { LOCK_STALE_MS, LOCK_WAIT_MS, withLock, type LockOptions } from './lock.ts';
 
 export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;

@@ -19,7 +19,7 @@ export const command: LeafCommand<{ force: boolean; dryRun: boolean }> = {
     return { force: raw.force === undefined ? false : parseBoolean(raw.force, 'force'), dryRun: raw.dryRun === undefined ? false : parseBoolean(raw.dryRun, 'dry-run') };
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
     const refuseCustom = (current: InstalledPair): void => {
       if (current.source === 'custom' && !opts.force) throw new UsageError(CUSTOM_EXISTS, 'force');
     };

@@ -8,6 +8,7 @@ import { persistValidatedNames } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { ariCheck, dryRunOrder, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { installedPairProblem } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
@@ -40,7 +41,19 @@ export const command: LeafCommand<RenewOptions> = {
     return opts;
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
+    const broken = installedPairProblem(nodeCert.targets);
+    if (broken !== undefined) {
+      // The service cannot use what is installed: that is as due as it gets.
+      requireNodeAccount(env);
+      return runTask(env, (log) =>
+        withCertificateTaskLock(env, async () => {
+          log.info(`The installed certificate cannot be used (${broken}), ordering a new one`);
+          const result = await orderAndInstall(env, log, nodeCert, () => {});
+          return { kind: 'object', data: { due: true, renewed: true, unusable: broken, certificate: certificateInfo(result.chain, nodeCert.targets.certFile), order: result.orderUrl } };
+        }),
+      );
+    }
     const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
     const now = env.ctx.now();
     const { decision: lifetime, notAfter } = renewCheck(cert, now);

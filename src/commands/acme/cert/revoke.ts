@@ -15,7 +15,7 @@ export const command: LeafCommand<{ reason: number | undefined; yes: boolean }> 
     };
   },
   async run(env, opts) {
-    const nodeCert = nodeCertContext(env);
+    const nodeCert = await nodeCertContext(env);
     const { cert } = installedAcmeCertificate(nodeCert.targets); // nothing to revoke: fail before the task starts
     requireNodeAccount(env);
     await confirmOnTerminal(env, `Revoke the installed certificate (${cert.subject.replace(/\n/g, ', ')}, serial ${cert.serialNumber.toLowerCase()})? A self-signed one takes its place.`, opts.yes);

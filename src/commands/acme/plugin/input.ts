@@ -2,7 +2,7 @@
 
 import * as fs from 'node:fs';
 import { UsageError } from '../../../core/errors.ts';
-import { checkDnsApi, checkIpAddress, checkNodeList, parseBoolean, parseInteger } from '../../../core/config/formats.ts';
+import { checkDnsApi, checkIpAddress, checkNodeList, MAX_PLUGIN_DATA_BYTES, parseBoolean, parseInteger } from '../../../core/config/formats.ts';
 import { MAX_VALIDATION_DELAY, PROPAGATION_MODES, type PluginInput, type PropagationMode } from '../../../core/config/plugins.ts';
 import { errnoText } from '../../../core/store/store.ts';
 import type { CommandEnv, RawOptions } from '../../command.ts';
@@ -38,8 +38,12 @@ const DATA_LINE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 export async function readDataFile(file: string, env: CommandEnv): Promise<string> {
   let text: string;
   try {
-    text = file === '-' ? await readAll(env.ctx.io.stdin) : fs.readFileSync(file, 'utf8');
+    if (file !== '-' && fs.statSync(file).size > MAX_PLUGIN_DATA_BYTES * 2) {
+      throw new UsageError(`file '${file}' is larger than the plugin data limit of ${MAX_PLUGIN_DATA_BYTES} bytes`, 'data');
+    }
+    text = file === '-' ? await readAll(env.ctx.io.stdin, MAX_PLUGIN_DATA_BYTES * 2) : fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`unable to read file '${file}' - ${err instanceof Error ? errnoText(err) : String(err)}`, 'data');
   }
   const keys = new Set<string>();
@@ -57,8 +61,14 @@ export async function readDataFile(file: string, env: CommandEnv): Promise<strin
   return `${lines.join('\n')}\n`;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > limit) throw new UsageError(`stdin holds more than the plugin data limit of ${MAX_PLUGIN_DATA_BYTES} bytes`, 'data');
+    chunks.push(buf);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

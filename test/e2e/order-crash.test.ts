@@ -1,0 +1,76 @@
+// Crash consistency of an order's install against a real Pebble: `acme cert order` is SIGKILLed by
+// strace at every rename and every fsync of its main thread (strace -e inject=<syscall>:
+// signal=SIGKILL:when=N, N over all of them), then `cert info` runs: the installed pair and the
+// .old pair match, and are either the previous ACME pair (kill before the journal) or the new
+// one with the previous as backup. (Its writes are cert set's, tested step by step in
+// test/cli/cert/crash.test.ts; an order's write count varies with the network.)
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { pairMatches } from '../helpers/certs.ts';
+import { BIN, baseEnv, runCli, tempDir } from '../helpers/cli.ts';
+import { pebbleFixture } from '../helpers/pebble.ts';
+
+const fixture = pebbleFixture({ nonceReject: 0 });
+const { dir, cleanup } = tempDir();
+before(() => fixture.start());
+after(async () => {
+  await fixture.stop();
+  cleanup();
+});
+
+test(
+  'acme cert order killed at every rename and fsync: both pairs always match',
+  fixture.withLogs(async () => {
+    const pebble = fixture.get();
+    const template = join(dir, 'template');
+    for (const step of [
+      ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
+      ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'],
+      ['config', 'set', '--acme', 'domains=crash.example.test'],
+      ['acme', 'cert', 'order'],
+      ['acme', 'cert', 'order', '--force'],
+    ]) {
+      const r = await runCli(step, { configDir: template, env: pebble.env, timeoutMs: 120_000 });
+      assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
+    }
+    const certs = (cfg: string): string => join(cfg, 'certs');
+    const read = (cfg: string, f: string): string => readFileSync(join(certs(cfg), f), 'utf8');
+    const previous = read(template, 'certnode.pem');
+    const previousBackup = read(template, 'certnode.pem.old');
+    const order = (cfg: string, strace: string[]) =>
+      spawnSync('strace', [...strace, process.execPath, BIN, 'acme', 'cert', 'order', '--force'], { env: baseEnv({ ...pebble.env, CERTNODE_CONFIG_DIR: cfg }), encoding: 'utf8', timeout: 120_000 });
+
+    for (const syscall of ['rename', 'fsync']) {
+      const counted = join(dir, `count-${syscall}`);
+      cpSync(template, counted, { recursive: true });
+      const trace = join(dir, `trace-${syscall}`);
+      const r = order(counted, ['-o', trace, '-e', `trace=${syscall}`]);
+      assert.equal(r.status, 0, r.stderr);
+      const steps = readFileSync(trace, 'utf8').split('\n').filter((l) => l.startsWith(`${syscall}(`)).length;
+      assert.ok(steps >= 7, `${syscall}: ${steps} steps`);
+      const seen = new Set<string>();
+      for (let n = 1; n <= steps; n++) {
+        const cfg = join(dir, `${syscall}-${n}`);
+        cpSync(template, cfg, { recursive: true });
+        const killed = order(cfg, ['-o', '/dev/null', '-e', `trace=${syscall}`, '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`]);
+        assert.ok(killed.signal === 'SIGKILL' || killed.status === 128 + 9, `${syscall} ${n}: killed (${killed.signal ?? killed.status}) ${killed.stderr}`);
+        const info = await runCli(['cert', 'info'], { configDir: cfg });
+        assert.equal(info.code, 0, `${syscall} ${n}: ${info.stderr}`);
+        const cert = read(cfg, 'certnode.pem');
+        const certOld = read(cfg, 'certnode.pem.old');
+        assert.ok(pairMatches(cert, read(cfg, 'certnode.key')), `${syscall} ${n}: installed pair matches`);
+        assert.ok(pairMatches(certOld, read(cfg, 'certnode.key.old')), `${syscall} ${n}: .old pair matches`);
+        const state = cert === previous ? 'previous' : 'new';
+        if (state === 'previous') assert.equal(certOld, previousBackup, `${syscall} ${n}: untouched backup`);
+        else assert.equal(certOld, previous, `${syscall} ${n}: the previous pair is the backup`);
+        seen.add(state);
+        rmSync(cfg, { recursive: true });
+      }
+      assert.deepEqual([...seen].sort(), ['new', 'previous'], syscall);
+    }
+  }),
+);
