@@ -318,7 +318,7 @@ function report(m, http, dns, scale, loadBefore, loadAfter) {
     L.push(`### dns-01: bench.test + *.bench.test through BIND 9 (RFC 2136; ${RUNS} interleaved runs)`, '');
     L.push(`| ${CLIENTS.join(' | ')} |${both ? ' certnode / certbot |' : ''}`, `|${CLIENTS.map(() => '---:').join('|')}|${both ? '---:|' : ''}`);
     L.push(`| ${CLIENTS.map((c) => cell(dns[c])).join(' | ')} |${both ? ` ${ratio(dns.certnode, dns.certbot)} |` : ''}`, '');
-    L.push('certbot: `--dns-rfc2136` with `--dns-rfc2136-propagation-seconds 0`; lego: `--dns rfc2136` with `--dns.resolvers` at BIND and `--dns.disable-cp` (the zone is not delegated); certnode: its nsupdate test script (`test/fixtures/dnsapi`), propagation checked against BIND (`CERTNODE_DNS_RESOLVERS`). None of them waits a fixed time.', '');
+    L.push('certbot: `--dns-rfc2136` with `--dns-rfc2136-propagation-seconds 0`; lego: `--dns rfc2136` with `--dns.resolvers` at BIND and `--dns.disable-cp` (the zone is not delegated); certnode: its nsupdate test script (`test/fixtures/dnsapi`), propagation checked against BIND (`CERTNODE_DNS_RESOLVERS`). certbot and certnode wait no fixed time; lego waits its rfc2136 provider's `RFC2136_SEQUENCE_INTERVAL` (default 60 s) between the two records, left at its default as a user gets it.', '');
   }
   if (scale) {
     L.push(`### Scale: ${scale.names} dns-01 names through BIND (certnode only)`, '');
