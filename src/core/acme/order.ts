@@ -34,7 +34,7 @@ const MAX_RETRY_AFTER_MS = 30_000;
  */
 export const VALIDATION_POLL_MS = { first: 100, intervals: [300, 600, 1000, 2000] } as const;
 /** First look after finalizing (unless the CA's Retry-After says otherwise): CAs sign in a few ms. */
-const FIRST_ISSUANCE_POLL_MS = 150;
+const FIRST_ISSUANCE_POLL_MS = 100;
 
 export interface OrderRequest {
   accountName: string;
