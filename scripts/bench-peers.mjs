@@ -15,6 +15,7 @@
 // Benchmarks, not tests: nothing here runs in `npm test`.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,13 @@ function check(what, r) {
   return r;
 }
 
+/** A run counts only when the client left a certificate for exactly `names` where it says it does. */
+function issued(client, file, names) {
+  if (!existsSync(file)) throw new RunFailed(`${client}: exit 0 but no certificate at ${file}`);
+  const sans = (new X509Certificate(readFileSync(file)).subjectAltName ?? '').split(', ').map((s) => s.replace(/^DNS:/, '')).sort();
+  if (sans.join(',') !== [...names].sort().join(',')) throw new RunFailed(`${client}: the certificate at ${file} names ${sans.length} names, not the ${names.length} ordered`);
+}
+
 const baseEnv = (home) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', NO_COLOR: '1' });
 
 // ---- the three clients: the whole first-time work, in a fresh state dir ---------------------
@@ -117,6 +125,7 @@ async function certbot(server, names, dir, dns) {
   }
   for (const n of names) args.push('-d', n);
   const r = check('certbot', await run('certbot', args, { env }));
+  issued('certbot', join(dir, 'config', 'live', 'bench', 'fullchain.pem'), names);
   return { totalMs: r.wallMs };
 }
 
@@ -135,6 +144,7 @@ async function lego(server, names, dir, dns) {
   for (const n of names) args.push('--domains', n);
   args.push('run');
   const r = check('lego', await run('lego', args, { env }));
+  issued('lego', join(dir, 'lego', 'certificates', `${names[0].replace('*', '_')}.crt`), names);
   return { totalMs: r.wallMs };
 }
 
@@ -159,6 +169,7 @@ async function certnode(server, names, dir, dns) {
   const rssFile = join(dir, 'rss');
   const order = await cli(['acme', 'cert', 'order'], { rssFile });
   const requests = (await server.requestCount()) - before;
+  issued('certnode', join(dir, 'certs', 'certnode.pem'), names);
   return { totalMs: setupMs + order.wallMs, orderMs: order.wallMs, requests, rssKiB: order.rssKiB, env, cli };
 }
 
