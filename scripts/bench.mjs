@@ -7,6 +7,7 @@
 // writes it into BENCHMARKS.md between the bench markers (--no-write: print only).
 //
 //   node scripts/bench.mjs [--no-build] [--no-write] [--sizes 1,10,50,100] [--runs 5] [--startup-runs 20]
+//   node scripts/bench.mjs --peers …   (certbot and lego beside certnode: see scripts/bench-peers.mjs)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { ensurePebble, findPebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
+
+// `--peers`: certnode beside certbot and lego instead (scripts/bench-peers.mjs; it exits)
+if (process.argv.includes('--peers')) await (await import('./bench-peers.mjs')).main();
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin', 'certnode.js');

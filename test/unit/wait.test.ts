@@ -35,3 +35,21 @@ test('waitFor: gives up at the bound and says what it waited for and the last st
   );
   assert.ok(clock.now() <= 10_000);
 });
+
+test('the order\'s validation looks (VALIDATION_POLL_MS): 3 looks cover a CA that validates within a second (2N+8 requests), then every 2 s', async () => {
+  const { VALIDATION_POLL_MS } = await import('../../src/core/acme/order.ts');
+  /** Looks the schedule makes at a CA that has validated `validatedAtMs` after the challenges were triggered (fake clock). */
+  const looks = async (validatedAtMs: number) => {
+    const clock = fakeClock();
+    let calls = 0;
+    const opts = { what: 'x', timeoutMs: 600_000, initialDelayMs: VALIDATION_POLL_MS.first, intervalsMs: VALIDATION_POLL_MS.intervals, ...clock };
+    await waitFor(opts, async (): Promise<Poll<null>> => (++calls, clock.now() >= validatedAtMs ? { done: true, value: null } : { done: false, status: 'pending' }));
+    return { calls, at: clock.now() };
+  };
+  assert.deepEqual(await looks(0), { calls: 1, at: 100 });
+  assert.deepEqual(await looks(100), { calls: 1, at: 100 });
+  assert.deepEqual(await looks(101), { calls: 2, at: 400 });
+  assert.deepEqual(await looks(1000), { calls: 3, at: 1000 });
+  assert.deepEqual(await looks(1001), { calls: 4, at: 2000 });
+  assert.deepEqual(await looks(10_000), { calls: 8, at: 10_000 });
+});

@@ -9,7 +9,7 @@ import { NO_DOMAINS } from './hints.ts';
 import { isPersistOnly, type ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
-import { generatePrivateKey, type KeyType } from '../cert/keys.ts';
+import { generatePrivateKeyAsync, type KeyType } from '../cert/keys.ts';
 import { dnsRecordName, persistValue } from '../challenge/dns-methods.ts';
 import { PROGRESS_EVERY_MS, type DnsRecordOptions } from '../challenge/dns-record.ts';
 import { ChallengeSession, type ChallengeTask } from '../challenge/session.ts';
@@ -27,11 +27,15 @@ export const VALIDATION_TIMEOUT_MS = 10 * 60_000;
 export const ISSUANCE_TIMEOUT_MS = 10 * 60_000;
 const MAX_RETRY_AFTER_MS = 30_000;
 /**
- * First looks at the order after triggering validation / finalizing. CAs need a moment for
- * either (Pebble a few ms, Let's Encrypt around a second); looking earlier only costs requests.
+ * Looks at the order after triggering validation: an early first look (a CA on a short path,
+ * Pebble, validates in a few ms), then backing off, so a CA that validates within a second costs
+ * at most three looks (at 100, 400 and 1000 ms): 2N+8 requests an order, the directory aside
+ * (nonce, newOrder, N authorizations, N challenges, 3 looks, finalize, 1 look, download).
+ * Later looks every 2 s (Let's Encrypt's dns-01 can take tens of seconds).
  */
-const FIRST_VALIDATION_POLL_MS = 400;
-const FIRST_ISSUANCE_POLL_MS = 150;
+export const VALIDATION_POLL_MS = { first: 100, intervals: [300, 600, 1000, 2000] } as const;
+/** First look after finalizing (unless the CA's Retry-After says otherwise): CAs sign in a few ms. */
+const FIRST_ISSUANCE_POLL_MS = 100;
 
 export interface OrderRequest {
   accountName: string;
@@ -224,6 +228,15 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       tasks.push({ name, domain, plugin, type, token: challenge.token, ...method, challengeUrl: challenge.url, authzUrl: authz.url });
     }
 
+    // the certificate key and CSR are made while the challenges are set up and the CA validates
+    // (off the main thread: an rsa-4096 key takes a while)
+    const keyAndCsr = generatePrivateKeyAsync(req.keyType).then(async (key) => ({
+      key,
+      // the configured order of names: the first one is the subject CN, as the user expects
+      csr: await createCsr(orderIdentifiers(req.domains).map((i) => i.value), key),
+    }));
+    keyAndCsr.catch(() => undefined); // awaited below; an order failing earlier must not leave it unhandled
+
     if (tasks.length > 0) {
       // DNS scripts one call at a time in the configured order, then all propagation checks together
       await session.presentAll(tasks, [...names.keys()]);
@@ -231,9 +244,9 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
       log.info('Triggering validation');
       await Promise.all(tasks.map((task) => account.respondToChallenge(task.challengeUrl)));
       const what = 'the CA to validate ' + describeNames(tasks.map((t) => t.name));
-      order = await pollOrder(account, orderUrl, ['pending'], what, VALIDATION_TIMEOUT_MS, FIRST_VALIDATION_POLL_MS, interrupt.sleep, ctx, reportRetryAfter, (elapsedMs, status) =>
+      order = await pollOrder(account, orderUrl, ['pending'], what, VALIDATION_TIMEOUT_MS, VALIDATION_POLL_MS.first, interrupt.sleep, ctx, reportRetryAfter, (elapsedMs, status) =>
         log.info(`Waiting for ${what} (status: ${status}) - ${Math.round(elapsedMs / 1000)} s of ${VALIDATION_TIMEOUT_MS / 1000} s`),
-      );
+      VALIDATION_POLL_MS.intervals);
       if (order.data.status === 'invalid') throw await validationError(account, tasks, order.data, session);
       for (const task of tasks) log.info(`Status is 'valid', domain '${task.name}' OK!`);
     }
@@ -248,9 +261,7 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
     }
 
     log.info('Creating CSR');
-    const key = generatePrivateKey(req.keyType);
-    // the configured order of names: the first one is the subject CN, as the user expects
-    const csr = await createCsr(orderIdentifiers(req.domains).map((i) => i.value), key);
+    const { key, csr } = await keyAndCsr;
     log.info('Checking order status');
     if (order.data.status === 'pending') {
       order = await pollOrder(account, orderUrl, ['pending'], 'the order to become ready', VALIDATION_TIMEOUT_MS, 0, interrupt.sleep, ctx, reportRetryAfter);
@@ -313,9 +324,10 @@ async function pollOrder(
   ctx: Context,
   onRetryAfter: (requestedMs: number, waitMs: number) => void,
   onProgress?: (elapsedMs: number, status: string) => void,
+  intervalsMs?: readonly number[],
 ): Promise<AcmeResource<AcmeOrder>> {
   const progress = onProgress ? { onProgress, progressEveryMs: PROGRESS_EVERY_MS } : {};
-  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), onRetryAfter, ...progress }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
+  return waitFor({ what, timeoutMs, initialDelayMs: Math.min(initialDelayMs, MAX_RETRY_AFTER_MS), ...(intervalsMs ? { intervalsMs } : {}), maxRetryAfterMs: MAX_RETRY_AFTER_MS, sleep, now: () => ctx.now().getTime(), onRetryAfter, ...progress }, async (): Promise<Poll<AcmeResource<AcmeOrder>>> => {
     const order = await account.fetch<AcmeOrder>(url);
     if (waiting.includes(order.data.status)) return { done: false, status: order.data.status, ...(order.retryAfterMs === undefined ? {} : { retryAfterMs: order.retryAfterMs }) };
     return { done: true, value: order };

@@ -1,6 +1,7 @@
 // Private keys: the key types certnode offers, generation (PKCS#8 PEM), loading and matching.
 
-import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { CliError, UsageError } from '../errors.ts';
 
 export const KEY_TYPES = ['ec-256', 'ec-384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
@@ -27,6 +28,20 @@ export function generatePrivateKey(type: KeyType): string {
   }
   const modulusLength = Number(type.slice('rsa-'.length));
   return generateKeyPairSync('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding }).privateKey;
+}
+
+/**
+ * generatePrivateKey off the main thread (libuv's pool): an order starts it before it waits for
+ * the CA, so even an rsa-4096 key costs no time on the order's path.
+ */
+export async function generatePrivateKeyAsync(type: KeyType): Promise<string> {
+  const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
+  const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
+  if (type === 'ec-256' || type === 'ec-384') {
+    return (await promisify(generateKeyPair)('ec', { namedCurve: CURVES[type], privateKeyEncoding, publicKeyEncoding })).privateKey;
+  }
+  const modulusLength = Number(type.slice('rsa-'.length));
+  return (await promisify(generateKeyPair)('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding })).privateKey;
 }
 
 /** Legacy (`Proc-Type: 4,ENCRYPTED`) and PKCS#8 (`ENCRYPTED PRIVATE KEY`) password protection. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePrivateKey, isEncryptedKeyPem, KEY_TYPES, keyMatchesCertificate, keyTypeOf, loadPrivateKey } from '../../../src/core/cert/keys.ts';
+import { generatePrivateKey, generatePrivateKeyAsync, isEncryptedKeyPem, KEY_TYPES, keyMatchesCertificate, keyTypeOf, loadPrivateKey } from '../../../src/core/cert/keys.ts';
 import { parseCertificateChain, parsePemBlocks, parsePrivateKeyPem } from '../../../src/core/cert/pem.ts';
 import { createSelfSigned } from '../../../src/core/cert/selfsigned.ts';
 import { certificateInfo, onelineName, subjectAltNames } from '../../../src/core/cert/x509.ts';
@@ -54,10 +54,11 @@ test('subjectAltNames: quoted values and compressed IPv6', () => {
   assert.deepEqual(subjectAltNames(undefined), []);
 });
 
-test('key generation: every key type, PKCS#8 PEM, the right algorithm and size', () => {
+test('key generation (sync, and async as an order makes it): every key type, PKCS#8 PEM, the right algorithm and size', async () => {
   const expected = { 'ec-256': ['ec', 'prime256v1'], 'ec-384': ['ec', 'secp384r1'], 'rsa-2048': ['rsa', 2048], 'rsa-3072': ['rsa', 3072], 'rsa-4096': ['rsa', 4096] } as const;
-  for (const type of KEY_TYPES) {
-    const pem = generatePrivateKey(type);
+  const made = await Promise.all(KEY_TYPES.flatMap((type) => [{ type, pem: generatePrivateKey(type) }, generatePrivateKeyAsync(type).then((pem) => ({ type, pem }))]));
+  assert.equal(made.length, 2 * KEY_TYPES.length);
+  for (const { type, pem } of made) {
     assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n/, type);
     const key = createPrivateKey(pem);
     const [alg, size] = expected[type];
