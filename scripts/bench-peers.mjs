@@ -311,7 +311,10 @@ const ratio = (a, b) => (Number.isFinite(a?.medianMs) && Number.isFinite(b?.medi
 function report(m, http, dns, scale, loadBefore, loadAfter) {
   const L = [];
   L.push(`Measured ${m.date} at commit ${m.commit}: certbot ${version('certbot')}, lego ${version('lego')}, certnode ${version('certnode')} (Debian packages; certnode built from this tree).`, '');
-  L.push(`**Measured under load**: the machine was shared with other test suites while this ran (load average ${loadBefore} before, ${loadAfter} after, on ${m.nproc} CPUs), so every figure is inflated and noisy — run \`npm run bench -- --peers\` again on a quiet machine before drawing conclusions; only the ratios of interleaved runs are meaningful here.`, '');
+  // the 1-minute load average when the run started, against the CPUs: above half of them busy, say so
+  const busy = Number(String(loadBefore).split(/\s+/)[0]) > Number(m.nproc) / 2;
+  if (busy) L.push(`**Measured under load**: the machine was busy while this ran (load average ${loadBefore} before, ${loadAfter} after, on ${m.nproc} CPUs), so every figure is inflated and noisy — run \`npm run bench -- --peers\` again on a quiet machine before drawing conclusions; only the ratios of interleaved runs are meaningful here.`, '');
+  else L.push(`Load average ${loadBefore} before and ${loadAfter} after the run, on ${m.nproc} CPUs.`, '');
   L.push('| machine | |', '|---|---|');
   L.push(`| CPUs (nproc) | ${m.nproc} |`, `| CPU model | ${m.cpu} |`, `| memory | ${m.memory} |`, `| kernel | ${m.kernel} |`, `| Node.js | ${m.node} |`, `| Pebble (Debian) | ${m.pebble} |`, '');
   const head = ['N names', ...CLIENTS.map((c) => `${c} ${c === 'certnode' ? version(c) : version(c).replace(/-\d+$/, '')}`)];

@@ -2,7 +2,7 @@
 // GET /.well-known/acme-challenge/<token> -> key authorization; everything else 404.
 
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { PluginError } from '../errors.ts';
 
 const PREFIX = '/.well-known/acme-challenge/';
@@ -38,7 +38,7 @@ export class StandaloneResponder {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : keyAuth);
     });
     server.keepAliveTimeout = 1000;
-    await listen(server, opts);
+    await listenForChallenges(server, opts);
     return new StandaloneResponder(server, tokens, opts.pluginId);
   }
 
@@ -63,7 +63,7 @@ export class StandaloneResponder {
   }
 }
 
-function listenOnce(server: Server, port: number, host: string | undefined, ipv6Only: boolean): Promise<void> {
+function listenOnce(server: NetServer, port: number, host: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
@@ -75,38 +75,42 @@ function listenOnce(server: Server, port: number, host: string | undefined, ipv6
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ port, host, ipv6Only, exclusive: true });
+    server.listen({ port, host, ipv6Only: false, exclusive: true });
   });
 }
 
-async function listen(server: Server, opts: StandaloneOptions): Promise<void> {
+/**
+ * Binds a challenge listener (http-01 here, tls-alpn-01 in tls-alpn.ts): the given address, or
+ * all addresses dual-stack with an IPv4 fallback; a failure says what to do about it.
+ */
+export async function listenForChallenges(server: NetServer, opts: StandaloneOptions, label = `standalone plugin '${opts.pluginId}'`): Promise<void> {
   try {
-    if (opts.address !== undefined) await listenOnce(server, opts.port, opts.address, false);
+    if (opts.address !== undefined) await listenOnce(server, opts.port, opts.address);
     else {
       try {
-        await listenOnce(server, opts.port, '::', false);
+        await listenOnce(server, opts.port, '::');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
-        await listenOnce(server, opts.port, '0.0.0.0', false);
+        await listenOnce(server, opts.port, '0.0.0.0');
       }
     }
   } catch (err) {
-    throw listenError(err as NodeJS.ErrnoException, opts);
+    throw listenError(err as NodeJS.ErrnoException, opts, label);
   }
 }
 
-function listenError(err: NodeJS.ErrnoException, opts: StandaloneOptions): PluginError {
+function listenError(err: NodeJS.ErrnoException, opts: StandaloneOptions, label: string): PluginError {
   const where = `port ${opts.port} on ${opts.address ?? 'all addresses'}`;
   const fix = `certnode acme plugin set ${opts.pluginId} --port <port>`;
   switch (err.code) {
     case 'EADDRINUSE':
-      return new PluginError(`standalone plugin '${opts.pluginId}': ${where} is already in use - stop the service that holds it, or forward another port to it and use '${fix}'`, opts.pluginId);
+      return new PluginError(`${label}: ${where} is already in use - stop the service that holds it, or forward another port to it and use '${fix}'`, opts.pluginId);
     case 'EACCES':
-      return new PluginError(`standalone plugin '${opts.pluginId}': no permission to listen on ${where} - run as root (or with CAP_NET_BIND_SERVICE), or use a port above 1023 with '${fix}'`, opts.pluginId);
+      return new PluginError(`${label}: no permission to listen on ${where} - run as root (or with CAP_NET_BIND_SERVICE), or use a port above 1023 with '${fix}'`, opts.pluginId);
     case 'EADDRNOTAVAIL':
-      return new PluginError(`standalone plugin '${opts.pluginId}': address ${opts.address} is not on this host - change it with 'certnode acme plugin set ${opts.pluginId} --address <ip>'`, opts.pluginId);
+      return new PluginError(`${label}: address ${opts.address} is not on this host - change it with 'certnode acme plugin set ${opts.pluginId} --address <ip>'`, opts.pluginId);
     default:
-      return new PluginError(`standalone plugin '${opts.pluginId}': unable to listen on ${where} - ${err.message}`, opts.pluginId);
+      return new PluginError(`${label}: unable to listen on ${where} - ${err.message}`, opts.pluginId);
   }
 }

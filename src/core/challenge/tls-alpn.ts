@@ -9,7 +9,7 @@ import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP, type AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import type { PluginSection } from '../config/plugins-cfg.ts';
-import { PluginError } from '../errors.ts';
+import { listenForChallenges } from './standalone.ts';
 
 export const ACME_TLS_ALPN_PROTOCOL = 'acme-tls/1';
 /** id-pe-acmeIdentifier (RFC 8737 §6.1). */
@@ -101,7 +101,7 @@ export class TlsAlpnResponder {
     // a validation connection carries no data: close it once the handshake is done
     server.on('secureConnection', (socket) => socket.end());
     server.on('tlsClientError', () => {});
-    await listen(server, opts);
+    await listenForChallenges(server, opts, `standalone plugin '${opts.pluginId}' (tls-alpn-01)`);
     return new TlsAlpnResponder(server, contexts);
   }
 
@@ -163,44 +163,3 @@ export class TlsAlpnListeners {
   }
 }
 
-function listenOnce(server: tls.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => {
-      server.off('listening', onListening);
-      reject(err);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, exclusive: true });
-  });
-}
-
-async function listen(server: tls.Server, opts: TlsAlpnOptions): Promise<void> {
-  try {
-    if (opts.address !== undefined) await listenOnce(server, opts.port, opts.address);
-    else {
-      try {
-        await listenOnce(server, opts.port, '::');
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
-        await listenOnce(server, opts.port, '0.0.0.0');
-      }
-    }
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const where = `port ${opts.port} on ${opts.address ?? 'all addresses'}`;
-    const fix = `certnode acme plugin set ${opts.pluginId} --port <port>`;
-    const why =
-      e.code === 'EADDRINUSE'
-        ? `${where} is already in use - stop the service that holds it (a web server on 443?), or forward another port to it and use '${fix}'`
-        : e.code === 'EACCES'
-          ? `no permission to listen on ${where} - run as root (or with CAP_NET_BIND_SERVICE), or use a port above 1023 with '${fix}'`
-          : `unable to listen on ${where} - ${e.message}`;
-    throw new PluginError(`standalone plugin '${opts.pluginId}' (tls-alpn-01): ${why}`, opts.pluginId);
-  }
-}
