@@ -106,7 +106,8 @@ describe('dns-persist-01', () => {
         const r = await n.run(['acme', 'cert', 'order', '--force']);
         assert.equal(r.code, 0, `order ${i}:\n${r.stdout}\n${r.stderr}`);
         assert.doesNotMatch(r.stdout, /Add TXT record|Remove TXT record|^ {4}/m, 'no script ran');
-        assert.match(r.stdout, /Status is 'valid', domain '\*\.persist\.methods\.test' OK!/);
+        // (Pebble reuses a valid authorization 1 % of the time even with PEBBLE_AUTHZREUSE=0)
+        assert.match(r.stdout, /Status is 'valid', domain '\*\.persist\.methods\.test' OK!|^\*\.persist\.methods\.test is already validated!$/m);
         assert.deepEqual(await bind.txt(record), [value], 'the record stays');
       }
 
