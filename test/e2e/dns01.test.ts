@@ -4,11 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Resolver } from 'node:dns/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, tempDir, type RunResult } from '../helpers/cli.ts';
+import { txtAt } from '../helpers/dns-server.ts';
 import { freePort, pebbleFixture, type Pebble } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
@@ -22,17 +22,7 @@ after(async () => {
   for (const cleanup of cleanups) cleanup();
 });
 
-async function txt(pebble: Pebble, name: string): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 1000, tries: 1 });
-  resolver.setServers([pebble.challtestsrv.dnsAddr]);
-  try {
-    return (await resolver.resolveTxt(name)).map((c) => c.join(''));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-    throw err;
-  }
-}
+const txt = (pebble: Pebble, name: string): Promise<string[]> => txtAt(pebble.challtestsrv.dnsAddr, name);
 
 interface Node {
   dir: string;

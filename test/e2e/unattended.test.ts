@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { Resolver } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +13,7 @@ import { runProbed } from '../helpers/probe.ts';
 import { baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
 import { startMockCaGate, type MockCaGate } from '../helpers/mock-ca-gate.ts';
 import { startMailSink, startNodeExporter, type MailSink, type NodeExporter } from '../helpers/monitoring.ts';
+import { txtAt } from '../helpers/dns-server.ts';
 import { pebbleFixture, type Pebble } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
@@ -55,17 +55,7 @@ async function node(pebble: Pebble, directoryUrl: string, names: string[], env: 
 const epoch = (date: string): number => Math.floor(new Date(date).getTime() / 1000);
 const leaf = (file: string): X509Certificate => new X509Certificate(readFileSync(file));
 
-async function txt(pebble: Pebble, name: string): Promise<string[]> {
-  const resolver = new Resolver({ timeout: 1000, tries: 1 });
-  resolver.setServers([pebble.challtestsrv.dnsAddr]);
-  try {
-    return (await resolver.resolveTxt(name)).map((c) => c.join(''));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-    throw err;
-  }
-}
+const txt = (pebble: Pebble, name: string): Promise<string[]> => txtAt(pebble.challtestsrv.dnsAddr, name);
 
 /** Pebble's finalize requests so far: a dry run must add none (no certificate issued). */
 const finalizes = (pebble: Pebble): number => (pebble.log().match(/POST \/finalize-order\//g) ?? []).length;
