@@ -15,7 +15,8 @@ import { writeMetricsFile } from '../metrics.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { nextRunState, readRunState, writeRunState, type RateLimit } from '../run-state.ts';
-import { findSendmail, isFailureEvent, mailMessage, NOTIFY_TIMEOUT_MS, notifyEnvironment, runBounded, shouldNotify, type NotifyFacts } from './notify.ts';
+import { runBounded } from '../run-bounded.ts';
+import { findSendmail, isFailureEvent, mailMessage, NOTIFY_TIMEOUT_MS, notifyEnvironment, shouldNotify, type NotifyFacts } from './notify.ts';
 
 export type TaskKind = 'order' | 'renew' | 'revoke';
 const SUCCESS: Record<TaskKind, NotifyEvent> = { order: 'ordered', renew: 'renewed', revoke: 'revoked' };
