@@ -88,7 +88,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
     fs.fchmodSync(fd, opts.mode);
-    fs.writeFileSync(fd, data);
+    writeAllAt(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -99,6 +99,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
     throw fileError('write', file, err);
   }
   fsyncDir(dir);
+}
+
+/**
+ * Write all of `data` into a fresh file by position (pwrite). Positional writes keep every file
+ * write distinguishable from socket and terminal writes (plain write), which is what lets the
+ * crash tests kill an order at each of its file writes (strace inject=pwrite64) while the
+ * network writes of the same process vary from run to run.
+ */
+function writeAllAt(fd: number, data: Uint8Array): void {
+  let done = 0;
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, done);
 }
 
 /** A temp file of writeFileAtomic: `.<name>.tmp-<host>-<pid>-<hex>` (older certnodes: no host). */
