@@ -5,32 +5,18 @@ import assert from 'node:assert/strict';
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { runCli, tempDir } from '../helpers/cli.ts';
-import { pebbleFixture } from '../helpers/pebble.ts';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { pebbleForFile } from '../helpers/pebble.ts';
 
-const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
-const { dir, cleanup } = tempDir();
-before(() => fixture.start());
-after(async () => {
-  await fixture.stop();
-  cleanup();
-});
+const { fixture, dir } = pebbleForFile({ authzReuse: 0, nonceReject: 0 });
 
 test(
   'renew: an empty or garbage certificate file is due, says so, and is replaced',
   fixture.withLogs(async () => {
     const pebble = fixture.get();
     const run = (args: string[]) => runCli(args, { configDir: dir, env: pebble.env, timeoutMs: 120_000 });
-    for (const step of [
-      ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
-      ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'],
-      ['config', 'set', '--acme', 'domains=broken.example.test'],
-      ['acme', 'cert', 'order'],
-    ]) {
-      const r = await run(step);
-      assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
-    }
+    await fixture.provision(dir, { domains: 'broken.example.test' });
     const certFile = join(dir, 'certs', 'certnode.pem');
     const keyFile = join(dir, 'certs', 'certnode.key');
     for (const [content, reason] of [

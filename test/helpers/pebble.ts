@@ -3,7 +3,10 @@
 // The servers themselves are started by scripts/lib/pebble.mjs ('#pebble' in package.json "imports"),
 // which `npm run demo` and `npm run bench` use too.
 
+import assert from 'node:assert/strict';
 import { startPebble, type Pebble, type PebbleOptions } from '#pebble';
+import { after, before } from 'node:test';
+import { runCli, tempDir } from './cli.ts';
 
 export { DEFAULT_PROFILES, ensurePebble, findPebble, freePort, PEBBLE_MIN_VERSION, startPebble, versionAtLeast, type Pebble, type PebbleOptions } from '#pebble';
 
@@ -17,6 +20,12 @@ export function pebbleFixture(opts: PebbleOptions = {}): {
   get(): Pebble;
   /** Wrap a test body so a failure carries the server logs. */
   withLogs<T>(fn: () => Promise<T>): () => Promise<T>;
+  /**
+   * A user's first steps in `configDir`: account `default` registered at this Pebble, the
+   * standalone http-01 plugin on Pebble's validation port, and, when given, `domains` configured
+   * and ordered. Each step must exit 0.
+   */
+  provision(configDir: string, opts?: { domains?: string }): Promise<void>;
 } {
   let pebble: Pebble | undefined;
   return {
@@ -29,6 +38,18 @@ export function pebbleFixture(opts: PebbleOptions = {}): {
     get() {
       if (!pebble) throw new Error('pebble not started');
       return pebble;
+    },
+    async provision(configDir, { domains } = {}) {
+      const p = this.get();
+      const steps = [
+        ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', p.directoryUrl, '--agree-tos'],
+        ['acme', 'plugin', 'set', 'standalone', '--port', String(p.httpPort), '--address', '127.0.0.1'],
+        ...(domains === undefined ? [] : [['config', 'set', '--acme', `domains=${domains}`], ['acme', 'cert', 'order']]),
+      ];
+      for (const step of steps) {
+        const r = await runCli(step, { configDir, env: p.env, timeoutMs: 120_000 });
+        assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
+      }
     },
     withLogs(fn) {
       return async () => {
@@ -44,4 +65,19 @@ export function pebbleFixture(opts: PebbleOptions = {}): {
       };
     },
   };
+}
+
+/**
+ * The usual test file: one Pebble and one temp dir for all its tests, started before the first
+ * and removed after the last (node:test hooks registered here).
+ */
+export function pebbleForFile(opts: PebbleOptions = {}): { fixture: ReturnType<typeof pebbleFixture>; dir: string } {
+  const fixture = pebbleFixture(opts);
+  const { dir, cleanup } = tempDir();
+  before(() => fixture.start());
+  after(async () => {
+    await fixture.stop();
+    cleanup();
+  });
+  return { fixture, dir };
 }
