@@ -2,12 +2,11 @@
 // nsupdate test script as the dns plugin.
 
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { accountLabel } from '../../src/core/challenge/dns-methods.ts';
 import { startBind, type Bind } from '../helpers/bind.ts';
-import { runCli, tempDir, type RunResult } from '../helpers/cli.ts';
+import { testNode, type TestNode } from '../helpers/node.ts';
 import { withServerLogs } from '../helpers/dns-server.ts';
 import { startMockChallengeFilter } from '../helpers/mock-challenge-filter.ts';
 import { startPebble, type Pebble } from '../helpers/pebble.ts';
@@ -28,29 +27,19 @@ after(async () => {
 
 const withLogs = (fn: () => Promise<void>) => withServerLogs(() => ({ named: bind.log(), pebble: pebble.log() }), fn);
 
-interface Node {
-  dir: string;
-  run(args: string[]): Promise<RunResult>;
-  ok(args: string[]): Promise<RunResult>;
-  accountUrl(): string;
-}
+type Node = TestNode & { accountUrl(): string };
 
 /** A config dir with its own account (as another node would have) and the nsupdate plugin 'bind'. */
 async function node(directoryUrl = pebble.directoryUrl): Promise<Node> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const run = (args: string[]) => runCli(args, { configDir: dir, env: { ...pebble.env, CERTNODE_DNS_RESOLVERS: bind.addr }, timeoutMs: 90_000 });
-  const ok = async (args: string[]) => {
-    const r = await run(args);
-    assert.equal(r.code, 0, `certnode ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const data = join(dir, 'nsupdate.data');
-  writeFileSync(data, `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${bind.keyFile}\nNSUPDATE_ZONE=${bind.zone}\n`);
-  await ok(['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', directoryUrl, '--agree-tos']);
-  await ok(['acme', 'plugin', 'add', 'dns', 'bind', '--api', 'certnodensupdate', '--data', data, '--validation-delay', '10']);
-  const accountUrl = () => (JSON.parse(readFileSync(join(dir, 'acme', 'accounts', 'default'), 'utf8')) as { location: string }).location;
-  return { dir, run, ok, accountUrl };
+  const n = await testNode(pebble, {
+    cleanups,
+    directoryUrl,
+    standalone: false,
+    plugins: [{ id: 'bind', api: 'certnodensupdate', data: `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${bind.keyFile}\nNSUPDATE_ZONE=${bind.zone}\n` }],
+    env: { CERTNODE_DNS_RESOLVERS: bind.addr },
+    timeoutMs: 90_000,
+  });
+  return { ...n, accountUrl: () => (JSON.parse(readFileSync(n.accountFile, 'utf8')) as { location: string }).location };
 }
 
 describe('dns-account-01', () => {

@@ -4,11 +4,12 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, tempDir, type RunOptions, type RunResult } from '../helpers/cli.ts';
+import { BIN, baseEnv } from '../helpers/cli.ts';
+import { testNode, type TestNode } from '../helpers/node.ts';
 import { txtAt } from '../helpers/dns-server.ts';
 import { assertPortFree } from '../helpers/net.ts';
 import { freePort, pebbleFixture, type Pebble } from '../helpers/pebble.ts';
@@ -25,33 +26,16 @@ after(async () => {
 
 const txt = (pebble: Pebble, name: string): Promise<string[]> => txtAt(pebble.challtestsrv.dnsAddr, name);
 
-interface Node {
-  dir: string;
-  env: Record<string, string>;
-  run(args: string[], opts?: RunOptions): Promise<RunResult>;
-  ok(args: string[]): Promise<RunResult>;
-}
-
 /** A config dir with an account, a dns plugin through challtestsrv (extra data lines) and the standalone plugin. */
-async function node(pebble: Pebble, dataExtra = '', pluginExtra: string[] = []): Promise<Node> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const env = { ...pebble.env, CERTNODE_DNS_RESOLVERS: pebble.challtestsrv.dnsAddr };
-  const run = (args: string[], opts: RunOptions = {}) => runCli(args, { configDir: dir, timeoutMs: 60_000, ...opts, env: { ...env, ...opts.env } });
-  const ok = async (args: string[]) => {
-    const r = await run(args);
-    assert.equal(r.code, 0, `certnode ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  const data = join(dir, 'chall.data');
-  writeFileSync(data, `CERTNODETEST_URL=${pebble.challtestsrv.managementUrl}\nCERTNODETEST_TOKEN=${TOKEN}\n${dataExtra}`);
-  await ok(['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos']);
-  await ok(['acme', 'plugin', 'add', 'dns', 'chall', '--api', 'certnodetest', '--data', data, '--validation-delay', '10', ...pluginExtra]);
-  return { dir, env, run, ok };
-}
+const node = (pebble: Pebble, dataExtra = '', pluginExtra: string[] = []): Promise<TestNode> =>
+  testNode(pebble, {
+    cleanups,
+    plugins: [{ id: 'chall', api: 'certnodetest', data: `CERTNODETEST_URL=${pebble.challtestsrv.managementUrl}\nCERTNODETEST_TOKEN=${TOKEN}\n${dataExtra}`, extra: pluginExtra }],
+    timeoutMs: 60_000,
+  });
 
 /** Starts an order, waits for a stdout line matching `when`, sends `signal`; resolves with the outcome. */
-async function interruptOrder(n: Node, when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }> {
+async function interruptOrder(n: TestNode, when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string; afterSignalMs: number }> {
   const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'order'], { env: baseEnv({ ...n.env, CERTNODE_CONFIG_DIR: n.dir }), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -118,7 +102,7 @@ describe('orders that end early or lose their terminal', () => {
         const name = `head-${kind.replace('-', '')}.exits.test`;
         await n.ok(['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1']);
         await n.ok(['config', 'set', '--acmedomain0', kind === 'dns-01' ? `domain=${name},plugin=chall` : `domain=${name}`]);
-        const r = await n.run(['acme', 'cert', 'order'], { pipe: 'head -1' });
+        const r = await n.runWith(['acme', 'cert', 'order'], { pipe: 'head -1' });
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, 'Loading ACME account details\n');
         assert.doesNotMatch(r.stderr, NO_TRACE);
@@ -139,7 +123,7 @@ describe('orders that end early or lose their terminal', () => {
       mkdirSync(tmp);
       chmodSync(tmp, 0o700);
       await n.ok(['config', 'set', '--acmedomain0', 'domain=umask.exits.test,plugin=chall']);
-      const r = await n.run(['acme', 'cert', 'order'], { umask: '077', env: { TMPDIR: tmp } });
+      const r = await n.runWith(['acme', 'cert', 'order'], { umask: '077', env: { TMPDIR: tmp } });
       assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /\nTask OK\n$/);
       assert.deepEqual(await txt(pebble, '_acme-challenge.umask.exits.test'), []);

@@ -4,10 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, tempDir, type RunResult } from '../helpers/cli.ts';
+import { BIN, baseEnv, type RunResult } from '../helpers/cli.ts';
+import { testNode, type DnsPluginSpec, type TestNode } from '../helpers/node.ts';
 import { txtAt } from '../helpers/dns-server.ts';
 import { freePort, pebbleFixture, type Pebble } from '../helpers/pebble.ts';
 
@@ -24,33 +23,8 @@ after(async () => {
 
 const txt = (pebble: Pebble, name: string): Promise<string[]> => txtAt(pebble.challtestsrv.dnsAddr, name);
 
-interface Node {
-  dir: string;
-  env: Record<string, string>;
-  run(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[]): Promise<RunResult>;
-}
-
 /** A config dir with a registered account, the standalone plugin on Pebble's http port, and DNS plugins. */
-async function node(pebble: Pebble, plugins: { id: string; api: string; data: string; extra?: string[] }[]): Promise<Node> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const env = { ...pebble.env, CERTNODE_DNS_RESOLVERS: pebble.challtestsrv.dnsAddr };
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { configDir: dir, env: { ...env, ...extraEnv }, timeoutMs: 60_000 });
-  const ok = async (args: string[]) => {
-    const r = await run(args);
-    assert.equal(r.code, 0, `certnode ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  await ok(['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos']);
-  await ok(['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1']);
-  for (const p of plugins) {
-    const file = join(dir, `${p.id}.data`);
-    writeFileSync(file, p.data);
-    await ok(['acme', 'plugin', 'add', 'dns', p.id, '--api', p.api, '--data', file, '--validation-delay', '10', ...(p.extra ?? [])]);
-  }
-  return { dir, env, run, ok };
-}
+const node = (pebble: Pebble, plugins: DnsPluginSpec[]): Promise<TestNode> => testNode(pebble, { cleanups, plugins, timeoutMs: 60_000 });
 
 const challData = (pebble: Pebble) => `CERTNODETEST_URL=${pebble.challtestsrv.managementUrl}\nCERTNODETEST_TOKEN=${TOKEN}\n`;
 const stashData = (pebble: Pebble) => `STASH_URL=${pebble.challtestsrv.managementUrl}\nSTASH_SECRET=${STASH_SECRET}\n`;

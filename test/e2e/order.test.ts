@@ -7,7 +7,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { BIN, baseEnv, snapshot, type RunResult } from '../helpers/cli.ts';
+import { testNode, type TestNode } from '../helpers/node.ts';
 import { freePort, pebbleFixture, startPebble, type Pebble } from '../helpers/pebble.ts';
 import { runProbed } from '../helpers/probe.ts';
 
@@ -26,29 +27,8 @@ function freshNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `h${i}.t${nameCounter}.example.test`);
 }
 
-interface Node {
-  dir: string;
-  run: (args: string[], extraEnv?: Record<string, string>) => Promise<RunResult>;
-  certFile: string;
-  keyFile: string;
-}
-
 /** A config dir with a fresh account, the standalone plugin on Pebble's validation port, and `names`. */
-async function node(pebble: Pebble, names: string[], acmeExtra = ''): Promise<Node> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { configDir: dir, env: { ...pebble.env, ...extraEnv }, timeoutMs: 120_000 });
-  const steps = [
-    ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos'],
-    ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'],
-    ['config', 'set', '--acme', `domains=${names.join(';')}${acmeExtra}`],
-  ];
-  for (const step of steps) {
-    const r = await run(step);
-    assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
-  }
-  return { dir, run, certFile: join(dir, 'certs', 'certnode.pem'), keyFile: join(dir, 'certs', 'certnode.key') };
-}
+const node = (pebble: Pebble, names: string[], acmeExtra = ''): Promise<TestNode> => testNode(pebble, { cleanups, acme: `domains=${names.join(';')}${acmeExtra}` });
 
 const mode = (file: string): number => statSync(file).mode & 0o777;
 
@@ -429,7 +409,7 @@ describe('failed orders keep the installed certificate', () => {
 });
 
 /** Start `acme cert renew --force` and resolve once its task log shows `line`. */
-async function renewUntil(pebble: Pebble, n: Node, line: string): Promise<{ child: ChildProcess; finished: (timeoutMs: number) => Promise<{ code: number | string | null; stdout: string; stderr: string }> }> {
+async function renewUntil(pebble: Pebble, n: TestNode, line: string): Promise<{ child: ChildProcess; finished: (timeoutMs: number) => Promise<{ code: number | string | null; stdout: string; stderr: string }> }> {
   const child = spawn(process.execPath, [BIN, 'acme', 'cert', 'renew', '--force'], { env: { ...baseEnv(pebble.env), CERTNODE_CONFIG_DIR: n.dir } });
   let stdout = '';
   let stderr = '';

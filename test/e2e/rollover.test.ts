@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runCli, tempDir, type RunResult } from '../helpers/cli.ts';
+import { runCli, tempDir } from '../helpers/cli.ts';
+import { testNode, type TestNode } from '../helpers/node.ts';
 import { pebbleFixture } from '../helpers/pebble.ts';
 
 const fixture = pebbleFixture({ authzReuse: 0, nonceReject: 0 });
@@ -18,34 +19,16 @@ after(async () => {
 });
 
 let counter = 0;
-interface Node {
-  dir: string;
-  accountFile: string;
-  run: (args: string[], extraEnv?: Record<string, string>) => Promise<RunResult>;
-}
-
-async function node(keyType = 'ec-256'): Promise<Node> {
-  const pebble = fixture.get();
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { configDir: dir, env: { ...pebble.env, ...extraEnv }, timeoutMs: 60_000 });
-  counter++;
-  for (const step of [
-    ['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', pebble.directoryUrl, '--agree-tos', '--key-type', keyType],
-    ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1'],
-    ['config', 'set', '--acme', `domains=roll${counter}.example.test`],
-  ]) {
-    const r = await run(step);
-    assert.equal(r.code, 0, `${step.join(' ')}: ${r.stderr}`);
-  }
-  return { dir, run, accountFile: join(dir, 'acme', 'accounts', 'default') };
-}
+const node = (keyType = 'ec-256'): Promise<TestNode> =>
+  testNode(fixture.get(), { cleanups, registerArgs: ['--key-type', keyType], acme: `domains=roll${++counter}.example.test`, timeoutMs: 60_000 });
 
 type AccountJson = { key: string; location: string; rollover?: { key: string } };
-const accountJson = (n: Node): AccountJson => JSON.parse(readFileSync(n.accountFile, 'utf8')) as AccountJson;
+/** What these tests use of a node: a copy of one (snapshotAccount) has just this. */
+type AccountNode = Pick<TestNode, 'dir' | 'run' | 'accountFile'>;
+const accountJson = (n: AccountNode): AccountJson => JSON.parse(readFileSync(n.accountFile, 'utf8')) as AccountJson;
 
 /** A second node holding a copy of `n`'s account file as it is now: its requests are signed with that key. */
-function snapshotAccount(n: Node): Node {
+function snapshotAccount(n: AccountNode): AccountNode {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   cpSync(n.dir, dir, { recursive: true });

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runProbed } from '../helpers/probe.ts';
-import { baseEnv, runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
+import { baseEnv, snapshot, tempDir } from '../helpers/cli.ts';
+import { testNode, type TestNode } from '../helpers/node.ts';
 import { startMockCaGate, type MockCaGate } from '../helpers/mock-ca-gate.ts';
 import { startMailSink, startNodeExporter, type MailSink, type NodeExporter } from '../helpers/monitoring.ts';
 import { txtAt } from '../helpers/dns-server.ts';
@@ -28,29 +29,9 @@ let counter = 0;
 const fresh = (label: string): string => `${label}.u${++counter}.example.test`;
 const TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
-interface Node {
-  dir: string;
-  certFile: string;
-  run(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[], extraEnv?: Record<string, string>): Promise<RunResult>;
-}
-
 /** A config dir with an account at `directoryUrl`, the standalone plugin on Pebble's http-01 port, and `names`. */
-async function node(pebble: Pebble, directoryUrl: string, names: string[], env: Record<string, string> = {}): Promise<Node> {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  const allEnv = { ...pebble.env, CERTNODE_DNS_RESOLVERS: pebble.challtestsrv.dnsAddr, CERTNODE_NODE: 'testnode', ...env };
-  const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { configDir: dir, env: { ...allEnv, ...extraEnv }, timeoutMs: 120_000 });
-  const ok = async (args: string[], extraEnv: Record<string, string> = {}) => {
-    const r = await run(args, extraEnv);
-    assert.equal(r.code, 0, `certnode ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-    return r;
-  };
-  await ok(['acme', 'account', 'register', 'default', 'admin@example.com', '--directory', directoryUrl, '--agree-tos']);
-  await ok(['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1']);
-  if (names.length) await ok(['config', 'set', '--acme', `domains=${names.join(';')}`]);
-  return { dir, certFile: join(dir, 'certs', 'certnode.pem'), run, ok };
-}
+const node = (pebble: Pebble, directoryUrl: string, names: string[], env: Record<string, string> = {}): Promise<TestNode> =>
+  testNode(pebble, { cleanups, directoryUrl, ...(names.length ? { acme: `domains=${names.join(';')}` } : {}), env: { CERTNODE_NODE: 'testnode', ...env } });
 
 const epoch = (date: string): number => Math.floor(new Date(date).getTime() / 1000);
 const leaf = (file: string): X509Certificate => new X509Certificate(readFileSync(file));
