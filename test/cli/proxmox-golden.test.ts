@@ -79,6 +79,15 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'config set --delete description removes the description lines only',
+    args: ['config', 'set', '--delete', 'description'],
+    file: NODE,
+    expect: {
+      pve: (t) => edit(t, '#Main node%3A rack 4, 100%25 uptime\n#Z%C3%BCrich DC\n', ''),
+      pbs: (t) => edit(t, '#Backup: 100% of our VMs\n#Zürich DC\n', ''),
+    },
+  },
+  {
     name: 'config set of a new key puts it where the writer sorts it',
     args: ['config', 'set', '--reload-command', 'systemctl reload nginx'],
     file: NODE,
@@ -121,6 +130,24 @@ const CASES: Case[] = [
     expect: {
       pve: (t) => edit(t, 'dns: cloudflare\n', 'dns: cloudflare\n\tdisable\n'),
       pbs: (t) => edit(t, 'NDMyMTAK\n\tvalidation-delay 60\n', 'NDMyMTAK\n\tdisable true\n\tvalidation-delay 60\n'),
+    },
+  },
+  {
+    name: 'plugin set --delete removes that property line only',
+    args: ['acme', 'plugin', 'set', 'cloudflare', '--delete', 'validation-delay'],
+    file: PLUGINS,
+    expect: {
+      pve: (t) => edit(t, '\tvalidation-delay 60\n', ''),
+      pbs: (t) => edit(t, '\tvalidation-delay 60\n', ''),
+    },
+  },
+  {
+    name: 'plugin add of a standalone plugin appends it in the writer\'s order',
+    args: ['acme', 'plugin', 'add', 'standalone', 'alt', '--port', '8080', '--address', '127.0.0.1', '--disable'],
+    file: PLUGINS,
+    expect: {
+      pve: (t) => `${t}standalone: alt\n\tdisable\n\taddress 127.0.0.1\n\tport 8080\n\n`,
+      pbs: (t) => `${t}\nstandalone: alt\n\taddress 127.0.0.1\n\tdisable true\n\tport 8080\n`,
     },
   },
   {
