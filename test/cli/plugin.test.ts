@@ -113,7 +113,8 @@ describe('acme plugin', () => {
   test('set with the right digest and --delete; the standalone plugin takes --port', async () => {
     const r = await run(['acme', 'plugin', 'set', 'cf', '--digest', sha256(plugins), '--delete', 'nodes', '--disable', '1']);
     assert.deepEqual(r, { code: 0, stdout: '', stderr: '' });
-    assert.match(readFileSync(plugins, 'utf8'), /dns: cf\n\tapi cf\n\tdata \S+\n\tdisable 1\n\tvalidation-delay 60\n\n/);
+    // PVE's spelling and place for the flag: bare, right after the header
+    assert.match(readFileSync(plugins, 'utf8'), /dns: cf\n\tdisable\n\tapi cf\n\tdata \S+\n\tvalidation-delay 60\n\n/);
     assert.equal((await run(['acme', 'plugin', 'set', 'standalone', '--port', '5002'])).code, 0);
     const cfg = await run(['acme', 'plugin', 'config', 'standalone', '--output-format', 'json']);
     assert.equal(JSON.parse(cfg.stdout).port, 5002);
@@ -209,9 +210,15 @@ describe('acme plugin on files written by Proxmox', () => {
         const r = await runCli(['acme', 'plugin', 'set', target, '--validation-delay', '7'], { configDir: dir });
         assert.equal(r.code, 0, r.stderr);
         const text = readFileSync(join(dir, 'acme', 'plugins.cfg'), 'utf8');
-        const expected = fixture('plugins-cfg', `${name}.out`);
-        // only the validation-delay of the target changed
-        assert.equal(text.replace(/(: (padded|ovh)\n(\t.*\n)*?)\tvalidation-delay 7\n/, '$1'), expected.replace(/(: ovh\n(\t.*\n)*?)\tvalidation-delay 30\n/, '$1'));
+        const input = fixture('plugins-cfg', `${name}.in`);
+        // only the validation-delay of the target changed: comments, blank lines, bare disable,
+        // standard base64 and the missing final newline of the others stay byte for byte
+        const expected =
+          name === 'pve-mixed'
+            ? input.replace('\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5+fj8/Cg==\n', '\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5+fj8/Cg==\n\tvalidation-delay 7\n')
+            : input.replace('\tdisable false\n\tvalidation-delay 30\n', '\tdisable false\n\tvalidation-delay 7\n');
+        assert.notEqual(expected, input);
+        assert.equal(text, expected);
         const after = await runCli(['acme', 'plugin', 'list', '--output-format', 'json'], { configDir: dir });
         assert.deepEqual((JSON.parse(after.stdout) as { plugin: string }[]).map((p) => p.plugin), ids);
         if (name === 'pve-mixed') assert.match(text, /\tfuture-option some value\n/);

@@ -18,16 +18,59 @@ const PVE = `{
 `;
 
 test('a PVE account file round-trips byte for byte', () => {
-  assert.equal(serializeAccountFile(parseAccountFile(PVE, 'f')), PVE);
+  const acc = parseAccountFile(PVE, 'f');
+  assert.equal(acc.format, 'pve');
+  assert.equal(serializeAccountFile(acc, PVE), PVE);
+  assert.equal(serializeAccountFile(acc), PVE);
 });
 
-test("PBS's directoryUrl is read as directory; unknown keys are kept", () => {
-  const pbs = JSON.stringify({ location: 'https://ca/acct/1', account: { status: 'valid' }, key: 'PEM', directoryUrl: 'https://ca/dir', debug: true });
-  const acc = parseAccountFile(pbs, 'f');
-  assert.equal(acc.directory, 'https://ca/dir');
+const PBS = `{
+  "location": "https://acme-v02.api.letsencrypt.org/acme/acct/123456789",
+  "account": {
+    "status": "valid",
+    "contact": [
+      "mailto:admin@example.com"
+    ],
+    "termsOfServiceAgreed": true,
+    "key": {
+      "kty": "EC",
+      "crv": "P-256",
+      "x": "AAA",
+      "y": "BBB"
+    }
+  },
+  "key": "-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----\\n",
+  "tos": "https://letsencrypt.org/documents/LE-SA-v1.5-February-24-2025.pdf",
+  "debug": true,
+  "directoryUrl": "https://acme-v02.api.letsencrypt.org/directory"
+}`;
+
+test("a PBS account file (directoryUrl, serde layout, no final newline) round-trips byte for byte", () => {
+  const acc = parseAccountFile(PBS, 'f');
+  assert.equal(acc.format, 'pbs');
+  assert.equal(acc.directory, 'https://acme-v02.api.letsencrypt.org/directory');
   assert.deepEqual(acc.extra, { debug: true });
-  assert.deepEqual(Object.keys(JSON.parse(serializeAccountFile(acc)) as object), ['account', 'debug', 'directory', 'key', 'location']);
-  assert.deepEqual(accountInfo(acc), { account: { status: 'valid' }, directory: 'https://ca/dir', location: 'https://ca/acct/1' });
+  assert.equal(serializeAccountFile(acc, PBS), PBS);
+  assert.deepEqual(accountInfo(acc).directory, 'https://acme-v02.api.letsencrypt.org/directory');
+});
+
+test('a PBS account stays PBS when the CA returns a new account object without termsOfServiceAgreed', () => {
+  const acc = parseAccountFile(PBS, 'f');
+  const updated = { ...acc, account: { contact: ['mailto:ops@example.com'], status: 'valid', key: acc.account.key, createdAt: '2026-01-01T00:00:00Z' } };
+  const text = serializeAccountFile(updated, PBS);
+  assert.equal(
+    text,
+    PBS.replace('admin@example.com', 'ops@example.com').replace('      "y": "BBB"\n    }\n', '      "y": "BBB"\n    },\n    "createdAt": "2026-01-01T00:00:00Z"\n'),
+  );
+  // a pending rollover key rides along (PBS ignores unknown fields)
+  const pending = serializeAccountFile({ ...acc, rollover: { key: 'NEW' } }, PBS);
+  assert.equal(pending, PBS.replace('\n}', ',\n  "rollover": {\n    "key": "NEW"\n  }\n}'));
+});
+
+test('a new account file is written in PVE format', () => {
+  const acc = parseAccountFile(PVE, 'f');
+  const { format: _f, ...fresh } = acc;
+  assert.equal(serializeAccountFile(fresh), PVE);
 });
 
 test('broken files name the file and the problem', () => {

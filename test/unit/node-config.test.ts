@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseNodeCfg, serializeNodeCfg } from '../../src/core/config/node-cfg.ts';
+import { detectNodeCfgFlavour, nodeCfgFlavour, parseNodeCfg, serializeNodeCfg } from '../../src/core/config/node-cfg.ts';
 import { checkAcmeValue, configuredDomains, domainKeysUsingPlugin, nodeAccount, nodeProfile } from '../../src/core/config/node.ts';
 import { parsePluginsCfg } from '../../src/core/config/plugins-cfg.ts';
 import { parsePropertyString, printPropertyString } from '../../src/core/config/property-string.ts';
@@ -12,10 +12,10 @@ test('node.cfg: the PVE example round-trips (description escaped, keys sorted, u
   const cfg = parseNodeCfg(text, 'node.cfg');
   assert.equal(cfg.description, 'Main node: rack 4');
   assert.equal(cfg.entries.get('wakeonlan'), '00:11:22:33:44:55');
-  assert.equal(
-    serializeNodeCfg(cfg),
-    '#Main node%3A rack 4\nacme: account=default,domains=pve1.example.com;www.example.com\nacmedomain0: pve1.example.org,plugin=cloudflare\nacmedomain1: internal.example.org,alias=challenges.example.net,plugin=cloudflare\nacmedomain2: domain=web.example.org\nwakeonlan: 00:11:22:33:44:55\n',
-  );
+  // unchanged: the same bytes (the description keeps its %20 spelling, the key order stays)
+  assert.equal(serializeNodeCfg(cfg), text);
+  cfg.entries.set('acmedomain3', 'x.example.org');
+  assert.equal(serializeNodeCfg(cfg), text.replace('acmedomain2: domain=web.example.org\n', 'acmedomain2: domain=web.example.org\nacmedomain3: x.example.org\n'));
 });
 
 test('node.cfg: multi-line and non-ASCII descriptions survive', () => {
@@ -24,6 +24,52 @@ test('node.cfg: multi-line and non-ASCII descriptions survive', () => {
   const text = serializeNodeCfg(cfg);
   assert.equal(text, '#Z%C3%BCrich 100%25\n#second line\n');
   assert.equal(parseNodeCfg(text, 'x').description, 'Zürich 100%\nsecond line');
+});
+
+test('node.cfg: a PBS file (keys with dots, plain description) loads, and a domain change leaves the description alone', () => {
+  const text = '#Backup: 100%\n#second line\nacme: account=default\nacmedomain0: pbs.example.com\nciphers-tls-1.2: ECDHE-RSA-AES256-GCM-SHA384\nciphers-tls-1.3: TLS_AES_256_GCM_SHA384\nhttp-proxy: http://proxy:3128\n';
+  const cfg = parseNodeCfg(text, 'node.cfg');
+  assert.equal(nodeCfgFlavour(cfg), 'pbs');
+  assert.equal(cfg.description, 'Backup: 100%\nsecond line');
+  assert.equal(cfg.entries.get('ciphers-tls-1.3'), 'TLS_AES_256_GCM_SHA384');
+  cfg.entries.set('acmedomain0', 'pbs.example.org');
+  assert.equal(serializeNodeCfg(cfg), text.replace('pbs.example.com', 'pbs.example.org'));
+  cfg.description = 'Zürich: 5%';
+  assert.match(serializeNodeCfg(cfg), /^#Zürich: 5%\nacme: /);
+});
+
+test('node.cfg: the flavour comes from PBS-only keys or from how the description is escaped', () => {
+  assert.equal(detectNodeCfgFlavour(''), 'pve');
+  assert.equal(detectNodeCfgFlavour('acme: account=a\n'), 'pve');
+  assert.equal(detectNodeCfgFlavour('#plain words\nacme: account=a\n'), 'pve');
+  assert.equal(detectNodeCfgFlavour('#100%25\n'), 'pve');
+  assert.equal(detectNodeCfgFlavour('#a: b\n'), 'pbs');
+  assert.equal(detectNodeCfgFlavour('#100% sure\n'), 'pbs');
+  assert.equal(detectNodeCfgFlavour('#Zürich\n'), 'pbs');
+  assert.equal(detectNodeCfgFlavour('task-log-max-days: 30\n'), 'pbs');
+  // a layout that knows its product says so
+  const cfg = parseNodeCfg('#100%25 plain\n', 'x', { flavour: 'pbs' });
+  assert.equal(cfg.description, '100%25 plain');
+});
+
+test('node.cfg: comments, blank lines, odd spacing and a missing final newline survive a change elsewhere', () => {
+  const pve = '#desc\n\nacme:   account=a\n# a comment after the keys\nwakeonlan: 00:11:22:33:44:55';
+  const cfg = parseNodeCfg(pve, 'x');
+  assert.equal(serializeNodeCfg(cfg), pve);
+  cfg.entries.set('acmedomain0', 'a.example.com');
+  assert.equal(serializeNodeCfg(cfg), '#desc\n\nacme:   account=a\nacmedomain0: a.example.com\n# a comment after the keys\nwakeonlan: 00:11:22:33:44:55');
+  cfg.entries.delete('wakeonlan');
+  assert.equal(serializeNodeCfg(cfg), '#desc\n\nacme:   account=a\nacmedomain0: a.example.com\n# a comment after the keys');
+  // PBS: '#' lines after the first key are comments, kept when the description changes
+  const pbs = parseNodeCfg('#a: b\nacme: account=a\n#note\n', 'x');
+  assert.equal(pbs.description, 'a: b');
+  pbs.description = undefined;
+  assert.equal(serializeNodeCfg(pbs), 'acme: account=a\n#note\n');
+  // PVE: every '#' line is description; a new one goes where the first was
+  const all = parseNodeCfg('#one\nacme: account=a\n#two\n', 'x');
+  assert.equal(all.description, 'one\ntwo');
+  all.description = 'three: 3';
+  assert.equal(serializeNodeCfg(all), '#three%3A 3\nacme: account=a\n');
 });
 
 test('node.cfg: bad lines name the file and line', () => {

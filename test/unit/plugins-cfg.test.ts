@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodePluginData, encodePluginData, parsePluginsCfg, serializePluginsCfg } from '../../src/core/config/plugins-cfg.ts';
+import { decodePluginData, detectPluginsCfgFlavour, encodePluginData, parsePluginsCfg, serializePluginsCfg } from '../../src/core/config/plugins-cfg.ts';
 import { addPlugin, pluginView, removePlugin, setPlugin } from '../../src/core/config/plugins.ts';
 import { sha1Hex } from '../../src/core/store/store.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
 for (const name of ['pve-example', 'pbs-example', 'pve-mixed']) {
-  test(`plugins.cfg golden round trip: ${name}`, () => {
+  test(`plugins.cfg: an unchanged model gives back the file byte for byte: ${name}`, () => {
     const input = fixture('plugins-cfg', `${name}.in`);
-    const expected = fixture('plugins-cfg', `${name}.out`);
-    const once = serializePluginsCfg(parsePluginsCfg(input, name));
-    assert.equal(once, expected);
-    // canonical output is a fixed point
-    assert.equal(serializePluginsCfg(parsePluginsCfg(once, name)), expected);
+    assert.equal(serializePluginsCfg(parsePluginsCfg(input, name)), input);
   });
 }
 
@@ -47,23 +43,33 @@ test('a PBS file (disable true/false, no trailing blank line) is read', () => {
   assert.equal(cfg.sections[1]!.props.get('disable'), '1');
 });
 
-test('set on one plugin keeps every other section and every unknown property', () => {
-  const cfg = parsePluginsCfg(fixture('plugins-cfg', 'pve-mixed.in'), 'pve-mixed');
+test('set on one plugin changes only its lines: other sections, comments, bare disable, standard base64 stay', () => {
+  const input = fixture('plugins-cfg', 'pve-mixed.in');
+  const cfg = parsePluginsCfg(input, 'pve-mixed');
   setPlugin(cfg, 'padded', { 'validation-delay': 5 }, []);
   const out = serializePluginsCfg(cfg);
-  assert.equal(out, fixture('plugins-cfg', 'pve-mixed.out').replace('\tapi acmedns\n\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5-fj8_Cg\n', '\tapi acmedns\n\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5-fj8_Cg\n\tvalidation-delay 5\n'));
-  assert.match(out, /\tfuture-option some value\n/);
+  assert.equal(out, input.replace('\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5+fj8/Cg==\n', '\tdata VE9LRU49YSBiIGMKU0VDUkVUPXg9eX5+fj8/Cg==\n\tvalidation-delay 5\n'));
+  // the same data again, in another encoding, is no change
+  setPlugin(cfg, 'padded', { data: 'TOKEN=a b c\nSECRET=x=y~~~??\n' }, []);
+  assert.equal(serializePluginsCfg(cfg), out);
 });
 
-test('the implicit standalone plugin is added, and comes back after remove', () => {
+test('the implicit standalone plugin is written into a new file only, and comes back after remove', () => {
   const cfg = parsePluginsCfg('', 'empty');
-  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\n');
+  assert.equal(serializePluginsCfg(cfg), '');
   setPlugin(cfg, 'standalone', { port: 8080 }, []);
   assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\tport 8080\n\n');
   removePlugin(cfg, 'standalone');
-  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\n');
-  // a section named standalone of another type is replaced, as both products do
-  assert.equal(serializePluginsCfg(parsePluginsCfg('dns: standalone\n\tapi cf\n', 'x')), 'standalone: standalone\n\n');
+  assert.equal(serializePluginsCfg(cfg), '');
+  const written = parsePluginsCfg('standalone: standalone\n\tport 8080\n\n', 'x');
+  removePlugin(written, 'standalone');
+  assert.equal(serializePluginsCfg(written), 'standalone: standalone\n\n');
+  // an existing file without it keeps its bytes
+  const existing = parsePluginsCfg('dns: cf\n\tapi cf\n\n', 'x');
+  assert.deepEqual(existing.sections.map((s) => s.id), ['cf', 'standalone']);
+  assert.equal(serializePluginsCfg(existing), 'dns: cf\n\tapi cf\n\n');
+  // a section named standalone of another type is replaced in place, as both products do
+  assert.equal(serializePluginsCfg(parsePluginsCfg('dns: standalone\n\tapi cf\n', 'x')), 'standalone: standalone\n');
 });
 
 test('add validates type, duplicates, required and type-specific options', () => {
@@ -77,7 +83,8 @@ test('add validates type, duplicates, required and type-specific options', () =>
   assert.throws(() => addPlugin(cfg, 'standalone', 'a1', { disable: true }), /already exists with other settings/);
   // exactly what is there: no change, no error
   assert.equal(addPlugin(cfg, 'dns', 'a1', { api: 'cf', data: 'A=1\n', disable: true }), false);
-  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\ndns: a1\n\tapi cf\n\tdata QT0xCg\n\tdisable 1\n\n');
+  // a new file is written as PVE writes: disable (bare) first, then the required api, then the rest sorted
+  assert.equal(serializePluginsCfg(cfg), 'standalone: standalone\n\ndns: a1\n\tdisable\n\tapi cf\n\tdata QT0xCg\n\n');
 });
 
 test('set: --delete rules', () => {
@@ -86,9 +93,10 @@ test('set: --delete rules', () => {
   assert.throws(() => setPlugin(cfg, 'a1', {}, ['api']), { message: "delete: unable to delete required option 'api'" });
   assert.throws(() => setPlugin(cfg, 'a1', {}, ['bogus']), { message: "delete: no such option 'bogus'" });
   setPlugin(cfg, 'a1', { disable: true }, ['data', 'validation-delay']);
-  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n\tdisable 1\n\nstandalone: standalone\n\n');
+  // no blank line after the last section: a PBS file, so PBS's spelling
+  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n\tdisable true\n');
   setPlugin(cfg, 'a1', { disable: false }, []);
-  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n\nstandalone: standalone\n\n');
+  assert.equal(serializePluginsCfg(cfg), 'dns: a1\n\tapi cf\n');
 });
 
 test('malformed lines name the file and line', () => {
@@ -113,4 +121,30 @@ test('plugin data: base64url without padding written, standard/padded read, inva
   const cfg = parsePluginsCfg('dns: a\n\tapi cf\n\tdata not*base64\n', 'x');
   assert.equal(pluginView(cfg.sections[0]!, 'd').data, 'not*base64');
   assert.match(serializePluginsCfg(cfg), /\tdata not\*base64\n/);
+});
+
+test('plugins.cfg flavour: PBS by true/false or no blank line at the end, PVE by bare disable, comments, nodes or the final blank line', () => {
+  assert.equal(detectPluginsCfgFlavour(''), 'pve');
+  assert.equal(detectPluginsCfgFlavour('dns: a\n\tapi cf\n\n'), 'pve');
+  assert.equal(detectPluginsCfgFlavour('dns: a\n\tapi cf\n'), 'pbs');
+  assert.equal(detectPluginsCfgFlavour('dns: a\n\tapi cf\n\tdisable false\n\n'), 'pbs');
+  assert.equal(detectPluginsCfgFlavour('dns: a\n\tdisable\n\tapi cf\n'), 'pve');
+  assert.equal(detectPluginsCfgFlavour('# c\ndns: a\n\tapi cf\n'), 'pve');
+  assert.equal(detectPluginsCfgFlavour('dns: a\n\tapi cf\n\tnodes n1\n'), 'pve');
+});
+
+test('plugins.cfg: PBS sections are added and removed with PBS separators', () => {
+  const text = 'dns: a\n\tapi cf\n\tdata QT0xCg\n\nstandalone: standalone\n';
+  const cfg = parsePluginsCfg(text, 'x');
+  addPlugin(cfg, 'dns', 'b', { api: 'cf', data: 'B=2\n', disable: true });
+  const added = `${text}\ndns: b\n\tapi cf\n\tdata Qj0yCg\n\tdisable true\n`;
+  assert.equal(serializePluginsCfg(cfg), added);
+  const again = parsePluginsCfg(added, 'x');
+  removePlugin(again, 'a');
+  assert.equal(serializePluginsCfg(again), 'standalone: standalone\n\ndns: b\n\tapi cf\n\tdata Qj0yCg\n\tdisable true\n');
+  removePlugin(again, 'b');
+  assert.equal(serializePluginsCfg(again), 'standalone: standalone\n');
+  // a value with a control character would break the file: refused
+  setPlugin(again, 'standalone', { address: 'x\ny' }, []);
+  assert.throws(() => serializePluginsCfg(again), { message: "detected unexpected control character in section 'standalone' key 'address'" });
 });

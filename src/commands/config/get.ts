@@ -1,7 +1,7 @@
 // certnode config get [--property KEY]
 
 import { UsageError } from '../../core/errors.ts';
-import { serializeNodeCfg, type NodeConfig } from '../../core/config/node-cfg.ts';
+import { nodeCfgFlavour, serializeNodeCfg, type NodeConfig } from '../../core/config/node-cfg.ts';
 import { isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
 import { loadNodeConfig } from '../../core/config/repo.ts';
 import type { LeafCommand } from '../command.ts';
@@ -16,7 +16,8 @@ export const command: LeafCommand<{ property: string | undefined }> = {
   },
   async run(env, opts) {
     const { config, digest } = loadNodeConfig(env.paths);
-    let shown: NodeConfig = config;
+    // a fresh model: shown as the writers would write it (sorted, no comments), in the file's flavour
+    let shown: NodeConfig = { description: config.description, entries: config.entries };
     if (opts.property !== undefined) {
       const entries = new Map<string, string>();
       const value = config.entries.get(opts.property);
@@ -26,6 +27,6 @@ export const command: LeafCommand<{ property: string | undefined }> = {
     const data: Record<string, unknown> = Object.fromEntries(shown.entries);
     if (shown.description !== undefined) data.description = shown.description;
     if (opts.property === undefined) data.digest = digest;
-    return { kind: 'text', text: serializeNodeCfg(shown), data };
+    return { kind: 'text', text: serializeNodeCfg(shown, { flavour: nodeCfgFlavour(config) }), data };
   },
 };

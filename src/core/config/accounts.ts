@@ -51,7 +51,10 @@ function lockOptions(): { timeoutMs: number; dirMode: number } {
 }
 
 function write(paths: Paths, name: string, acc: AccountFile): void {
-  writeFileAtomic(accountPath(paths, name), serializeAccountFile(acc), { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
+  const file = accountPath(paths, name);
+  // the file being replaced: its format, key order and agreement carry over
+  const previous = readTextIfExists(file, MAX_CONFIG_FILE_BYTES);
+  writeFileAtomic(file, serializeAccountFile(acc, previous), { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
 }
 
 /** Replace an account file (atomically, 0600); the caller holds its lock (withAccountLock). */

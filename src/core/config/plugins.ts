@@ -129,6 +129,7 @@ export function setPlugin(cfg: PluginsConfig, id: string, input: PluginInput, de
 export function removePlugin(cfg: PluginsConfig, id: string): void {
   const index = cfg.sections.findIndex((s) => s.id === id);
   if (index === -1) return;
-  if (id === STANDALONE_ID) cfg.sections[index] = { type: 'standalone', id, props: new Map() };
+  // the standalone plugin is reset in place (its header stays where it is in the file)
+  if (id === STANDALONE_ID) cfg.sections[index]!.props.clear();
   else cfg.sections.splice(index, 1);
 }

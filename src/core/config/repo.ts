@@ -45,10 +45,10 @@ export function updatePlugins(paths: Paths, digest: string | undefined, change: 
     const raw = readTextIfExists(paths.pluginsCfg, MAX_CONFIG_FILE_BYTES) ?? '';
     checkDigest(digest, raw);
     const cfg = parsePluginsCfg(raw, paths.pluginsCfg);
-    const before = serializePluginsCfg(cfg);
     change(cfg);
+    // only the changed sections' lines differ from `raw`: an unchanged model gives back the same bytes
     const after = serializePluginsCfg(cfg);
-    if (raw !== undefined && after === before) return false;
+    if (after === raw) return false;
     writeFileAtomic(paths.pluginsCfg, after, { mode: SECRET_FILE_MODE, dirMode: SECRET_DIR_MODE });
     return true;
   });
@@ -60,10 +60,10 @@ export function updateNodeConfig(paths: Paths, digest: string | undefined, chang
     const raw = readTextIfExists(paths.nodeCfg, MAX_CONFIG_FILE_BYTES) ?? '';
     checkDigest(digest, raw);
     const cfg = parseNodeCfg(raw, paths.nodeCfg);
-    const before = serializeNodeCfg(cfg);
     change(cfg);
+    // only the changed lines differ from `raw`: an unchanged model gives back the same bytes
     const after = serializeNodeCfg(cfg);
-    if (raw !== undefined && after === before) return false;
+    if (after === raw) return false;
     writeFileAtomic(paths.nodeCfg, after, { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
     return true;
   });
