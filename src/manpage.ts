@@ -26,7 +26,7 @@ const FILES: [string, string][] = [
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
   ['<config-dir>/certnode-runs.json', 'How the last orders, renewals and revocations ended (attempt, success, failure, consecutive failures) and a CA rate limit\'s Retry-After, which later renew runs respect.'],
   ['<config-dir>/certs/certnode.json.journal', 'An install in progress. A crash leaves either the old pair, or this journal and the staged new pair (.<name>.certnode-new beside each target): the next command that reads or replaces the pair completes the install and says so.'],
-  ['<file>.lock', 'A lock directory (owner inside: host, pid, since), refreshed by its holder every 4 s. A lock not refreshed for 20 s, or whose owner ran on this host and is gone, is taken over; no command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
+  ['<file>.lock', 'A lock directory (owner inside: host, pid, since, PID space), refreshed by its holder every 4 s. A lock not refreshed for 20 s is taken over, and so is one whose owner is gone and ran in this machine\'s PID space (same kernel boot and PID namespace, whatever its host name; a PID from another host is never asked); a lock directory without owner (its taker was killed at once) after 2 s. No command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
 ];
 
 /** Checked on every write; a value outside them is refused with one line and exit 255. */

@@ -2,6 +2,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
@@ -47,14 +48,49 @@ export function checkDigest(given: string | undefined, content: string): void {
 /** The largest configuration file certnode reads (plugins.cfg with many 64 KiB data values fits). */
 export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
 
+/** ESTALE, which Node does not name ("Unknown system error -116"). */
+const ESTALE = -(os.constants.errno.ESTALE ?? 116);
+/** How often a read that met a stale file handle is tried again (each try looks the name up afresh). */
+const STALE_READ_TRIES = 10;
+
+/**
+ * Read a whole file as text. On a shared filesystem a file another host just replaced (rename)
+ * can fail with ESTALE: the name is looked up again, a bounded number of times. Read through a
+ * descriptor: Node 20's readFileSync(path, 'utf8') aborts the whole process when close() fails,
+ * which a GlusterFS client does for such a file.
+ */
+export function readText(file: string, maxBytes?: number): string {
+  for (let attempt = 1; ; attempt++) {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, 'r');
+      if (maxBytes !== undefined) {
+        const size = fs.fstatSync(fd).size;
+        if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
+      }
+      const text = fs.readFileSync(fd, 'utf8');
+      const closing = fd;
+      fd = undefined;
+      fs.closeSync(closing);
+      return text;
+    } catch (err) {
+      if (fd !== undefined) {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // the error that got us here is the one to report
+        }
+      }
+      if ((err as NodeJS.ErrnoException).errno === ESTALE && attempt < STALE_READ_TRIES) continue;
+      throw err;
+    }
+  }
+}
+
 /** Read a text file; undefined when it does not exist. With `maxBytes`, a larger file is an error. */
 export function readTextIfExists(file: string, maxBytes?: number): string | undefined {
   try {
-    if (maxBytes !== undefined) {
-      const size = fs.statSync(file).size;
-      if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
-    }
-    return fs.readFileSync(file, 'utf8');
+    return readText(file, maxBytes);
   } catch (err) {
     if (err instanceof CliError) throw err;
     if (isErrno(err, 'ENOENT')) return undefined;
@@ -204,6 +240,7 @@ function fileError(action: string, file: string, err: unknown): CliError {
 
 /** "ENOENT: no such file or directory, open '/x'" -> "No such file or directory" */
 export function errnoText(err: Error): string {
+  if ((err as NodeJS.ErrnoException).errno === ESTALE) return 'Stale file handle';
   const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*)?$/, '');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
