@@ -46,6 +46,18 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--config-dir <dir>', 'configuration directory (env CERTNODE_CONFIG_DIR; default: /etc/certnode)'))
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        "the tree's layout: certnode, pve (/etc/pve: nodes/<node>/config, priv/acme/) or pbs (/etc/proxmox-backup) (env CERTNODE_LAYOUT; default: told from the tree, certnode when it is new)",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--node <name>',
+        'the node to act as, in a cluster tree (<config-dir>/nodes/<node>/) or the pve layout; config get and cert info read another node this way (env CERTNODE_NODE; default: the short host name)',
+      ),
+    )
     .addOption(new Option('--output-format <format>', 'text, json or json-pretty (env CERTNODE_OUTPUT_FORMAT; default: text)'))
     .addOption(bool('--noborder', 'do not draw table borders'))
     .addOption(bool('--noheader', 'do not print table column headers'))
