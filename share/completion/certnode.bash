@@ -34,7 +34,7 @@ _certnode_opts() {
     'acme plugin list') echo '--type --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'acme plugin config') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
-    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'acme plugin remove') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'acme plugin test') echo '--alias --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'acme plugin apis') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
@@ -44,8 +44,8 @@ _certnode_opts() {
     'cert delete') echo '--restart --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'cert update') echo '--force --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
     'config') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
-    'config get') echo '--property --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
-    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'config get') echo '--property --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
   esac
 }
 

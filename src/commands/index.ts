@@ -149,7 +149,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   );
   pluginOptions(leaf(plugin, 'set', 'change a challenge plugin', () => import('./acme/plugin/set.ts')).argument('<id>', 'plugin id'))
     .addOption(list('--delete <list>', 'options to remove, comma, space or ; separated (default: none)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config; default: no check)"));
+    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config; default: no check)"))
+    .addOption(
+      bool('--side', "in a pve or pbs tree, write certnode's side file (certnode-plugins.cfg beside plugins.cfg) instead: the settings PVE or PBS would drop or reject (propagation, port, address, challenge)"),
+    );
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
   leaf(plugin, 'test', "try a dns plugin without a CA: add a random TXT record, check it on the zone's name servers, remove it", () => import('./acme/plugin/test.ts'))
     .argument('<id>', 'plugin id (a dns plugin)')
@@ -175,9 +178,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   );
 
   const config = group(program, 'config', 'node configuration (node.cfg)');
-  leaf(config, 'get', 'show the node configuration', () => import('./config/get.ts')).addOption(
-    new Option('--property <key>', 'show only this key (default: all)'),
-  );
+  leaf(config, 'get', 'show the node configuration (another node\'s with --node)', () => import('./config/get.ts'))
+    .addOption(new Option('--property <key>', 'show only this key (default: all)'))
+    .addOption(bool('--side', "show certnode's side file of a pve or pbs tree (the settings Proxmox cannot hold) instead of the Proxmox node file"));
   const set = leaf(config, 'set', 'change the node configuration', () => import('./config/set.ts'))
     .addOption(
       new Option(
@@ -217,7 +220,13 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(new Option('--metrics-file <path>', "absolute path of a Prometheus textfile (*.prom) for node_exporter's textfile collector, rewritten after every order, renew (due or not), renew --check and revoke (default: none)"))
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg; default: none)'))
     .addOption(list('--delete <list>', 'keys to remove, comma, space or ; separated (default: none)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"));
+    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"))
+    .addOption(
+      bool(
+        '--side',
+        "in a pve or pbs tree, write certnode's side file (nodes/<node>/certnode.cfg, certnode.cfg) instead of the Proxmox node file: the settings PVE or PBS would drop or reject (keytype, profile, preferred-chain, wildcards, challenge=, more domain slots, cert-file, reload-command, notify-*, ...)",
+      ),
+    );
 
   configureTree(program);
   return program;
