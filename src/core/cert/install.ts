@@ -27,10 +27,22 @@ export interface CertTargets {
   certFile: string;
   keyFile: string;
   stateFile: string;
+  /**
+   * New files take the group and mode of the ones they replace (no bits for others): PBS's
+   * proxy.pem and proxy.key are root:backup 0640, read by proxmox-backup-proxy as user backup.
+   */
+  keepOwnership?: boolean;
 }
 
 export function certTargets(settings: Pick<CertSettings, 'certFile' | 'keyFile'>, paths: Paths): CertTargets {
-  return { certFile: settings.certFile, keyFile: settings.keyFile, stateFile: paths.certStateFile };
+  return { certFile: settings.certFile, keyFile: settings.keyFile, stateFile: paths.certStateFile, ...(paths.layout === 'pbs' ? { keepOwnership: true } : {}) };
+}
+
+/** The write options for replacing `file`: `base`, or (keepOwnership) the existing file's group and mode (`mask`: a key never readable by others). */
+function replacing(file: string, base: WriteOptions, targets: CertTargets, mask: number): WriteOptions {
+  if (!targets.keepOwnership) return base;
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? { ...base, mode: st.mode & mask, gid: st.gid } : base;
 }
 
 export interface InstalledPair {
@@ -180,8 +192,8 @@ export async function installCertificate(
       return { installed: true, pair: { chain, key: next.key, source: next.source } };
     }
     const journal: Journal = { certFile: targets.certFile, keyFile: targets.keyFile, backup: opts.backup, chainSha256: sha256Hex(chain), keySha256: sha256Hex(next.key), state };
-    writeFileAtomic(staged(targets.keyFile), next.key, KEY_WRITE);
-    writeFileAtomic(staged(targets.certFile), chain, CHAIN_WRITE);
+    writeFileAtomic(staged(targets.keyFile), next.key, replacing(targets.keyFile, KEY_WRITE, targets, 0o770));
+    writeFileAtomic(staged(targets.certFile), chain, replacing(targets.certFile, CHAIN_WRITE, targets, 0o777));
     writeFileAtomic(journalFile(targets), `${JSON.stringify(journal, null, 2)}\n`, { mode: SECRET_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
     complete(targets, journal);
     return { installed: true, pair: { chain, key: next.key, source: next.source } };

@@ -21,6 +21,8 @@ export interface WriteOptions {
    * (e.g. /etc/ssl/private, 0710 root:ssl-cert), which certnode does not own.
    */
   keepDirMode?: boolean;
+  /** Group of the file (numeric gid); default: the writer's. */
+  gid?: number;
 }
 
 /** SHA-256 hex of the bytes; the digest `--digest` accepts. */
@@ -123,6 +125,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
+    if (opts.gid !== undefined) fs.fchownSync(fd, -1, opts.gid);
     fs.fchmodSync(fd, opts.mode);
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
