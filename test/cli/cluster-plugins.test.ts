@@ -10,16 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readText } from '../../src/core/store/store.ts';
 import { runCli, tempDir, type RunResult } from '../helpers/cli.ts';
-import { startGluster, type Gluster } from '../helpers/gluster.ts';
+import { GLUSTER_VOLUME_OPTIONS, startGluster, type Gluster } from '../helpers/gluster.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
 
-/**
- * What a volume holding a certnode tree needs (README): without them Gluster's client caches
- * (open-behind's deferred opens, md-cache) hand one mount a file's old content for a while after
- * another mount replaced it, silently, and an update made from that view is lost.
- */
-export const GLUSTER_VOLUME_OPTIONS = { 'performance.open-behind': 'off', 'performance.stat-prefetch': 'off' };
 const PER_NODE = 8;
 
 /** Every file and directory below `dir` (relative), to see that nothing is left over. */

@@ -32,6 +32,13 @@ export interface Gluster {
   stop(): Promise<void>;
 }
 
+/**
+ * What a volume holding a certnode tree needs (README): with Gluster's defaults, its client caches
+ * (open-behind's deferred opens, md-cache) hand one mount a file's old content for a while after
+ * another mount replaced it (or ESTALE), and an update made from that view would be lost.
+ */
+export const GLUSTER_VOLUME_OPTIONS: Readonly<Record<string, string>> = { 'performance.open-behind': 'off', 'performance.stat-prefetch': 'off' };
+
 const VOLUME = 'v0';
 const COMMAND_MS = 60_000;
 const START_MS = 30_000;
