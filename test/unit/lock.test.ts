@@ -147,3 +147,33 @@ test('an owner-less lock directory older than the stale age is claimed too, neve
     });
     assert.deepEqual(readdirSync(dir), []);
   }));
+
+test('a takeover killed half-way (its guard left, the lock still there, both owners gone): taken over at once, nothing left', () =>
+  inTemp(async (dir) => {
+    const file = join(dir, 'cfg');
+    lockWithOwner(file, `n2 ${deadPid()} 1700000000 space=${SPACE} start=1\n`);
+    mkdirSync(`${file}.lock.reclaim`);
+    writeFileSync(join(`${file}.lock.reclaim`, 'owner'), `n3 ${deadPid()} 1700000000 space=${SPACE} start=1\n`);
+    assert.equal(await withLock(file, now0, () => 'taken'), 'taken');
+    assert.deepEqual(readdirSync(dir), []);
+  }));
+
+test('a live takeover guard is respected; a dead one without a lock is removed by the next holder', () =>
+  inTemp(async (dir) => {
+    const file = join(dir, 'cfg');
+    const live = spawn('sleep', ['60']);
+    try {
+      await new Promise((r) => live.once('spawn', r));
+      lockWithOwner(file, `n2 ${deadPid()} 1700000000 space=${SPACE} start=1\n`);
+      mkdirSync(`${file}.lock.reclaim`);
+      writeFileSync(join(`${file}.lock.reclaim`, 'owner'), `n3 ${live.pid} 1700000000 space=${SPACE} start=${startTime(live.pid!)}\n`);
+      // someone is taking over right now: wait for it
+      await assert.rejects(withLock(file, now0, () => 1), /got timeout \(held by n2 pid /);
+      live.kill();
+      await new Promise((r) => live.once('exit', r));
+      assert.equal(await withLock(file, now0, () => 'taken'), 'taken');
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      live.kill();
+    }
+  }));

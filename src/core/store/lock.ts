@@ -7,7 +7,8 @@
 // stale takeover alone is racy (moxystudio/node-proper-lockfile#121: two processes judge the
 // same lock stale, one removes it and takes a new one, the other then removes that new one),
 // so takeovers are serialized here: removing a lock we do not hold needs `<file>.lock.reclaim`
-// (itself a mkdir lock, held for a few system calls), and the lock is re-checked under it.
+// (itself a mkdir lock with an owner, held for a few system calls), and the lock is re-checked
+// under it. A guard whose owner was killed is claimed in place, or removed by the lock's next holder.
 //
 // The holder: inside the lock directory, `owner` names it, one line:
 //   `<host> <pid> <since> boot=<boot id> pidns=<pid namespace> start=<process start time>`
@@ -33,7 +34,7 @@
 // still has its `owner`), so a link always lands in the directory that is the lock. The short
 // age only keeps us from making a live holder lose the microseconds between its two calls.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -110,6 +111,12 @@ function selfIdentity(): { space?: string; start?: string } {
     };
   }
   return self;
+}
+
+/** A short tag of this process's PID space (8 hex digits), for names; undefined when /proc does not tell. */
+export function pidSpaceTag(): string | undefined {
+  const space = selfIdentity().space;
+  return space === undefined ? undefined : createHash('sha256').update(space).digest('hex').slice(0, 8);
 }
 
 function ownerLine(): string {
@@ -272,18 +279,83 @@ function sweepGone(lockDir: string): void {
   }
 }
 
-/** Remove an abandoned lock, unless it was refreshed or replaced meanwhile (then fail as "held"). */
-function reclaim(lockDir: string): void {
-  const guard = `${lockDir}.reclaim`;
+/**
+ * Take `<lock>.reclaim`, the guard that serializes takeovers: mkdir, then our owner in it. A guard
+ * whose owner is gone (killed in the middle of a takeover) is claimed in place: moving its `owner`
+ * aside is the arbiter (one rename wins), and the moved line must be the dead one we judged (else a
+ * live guard replaced it meanwhile: its owner is put back and we wait).
+ */
+function takeGuard(guard: string): boolean {
   try {
     fs.mkdirSync(guard, 0o700);
   } catch (err) {
     if (!isErrno(err, 'EEXIST')) throw err;
-    // Another process is taking over right now, or crashed doing so long ago.
+    return claimDeadGuard(guard);
+  }
+  try {
+    publishOwner(guard);
+  } catch {
+    // an owner-less guard is still ours; others wait for it (RECLAIM_STALE_MS at most)
+  }
+  return true;
+}
+
+function claimDeadGuard(guard: string): boolean {
+  const dead = readText(path.join(guard, OWNER));
+  const owner = dead === undefined ? undefined : parseOwner(dead);
+  if (owner === undefined || !ownerGone(owner)) {
+    // another process is taking over right now, or one crashed doing so long ago
     const age = ageMs(guard);
     if (age !== undefined && age > RECLAIM_STALE_MS) fs.rmSync(guard, { recursive: true, force: true });
-    throw held_(lockDir);
+    return false;
   }
+  const aside = path.join(guard, `.dead-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    fs.renameSync(path.join(guard, OWNER), aside);
+  } catch {
+    return false; // someone else moved it first
+  }
+  if (readText(aside) !== dead) {
+    try {
+      fs.linkSync(aside, path.join(guard, OWNER));
+    } catch {
+      // it published again meanwhile
+    }
+    fs.rmSync(aside, { force: true });
+    return false;
+  }
+  fs.rmSync(aside, { force: true });
+  try {
+    publishOwner(guard);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A guard left by a process killed in the middle of a takeover (its owner gone, or never named),
+ * removed by the next holder of the lock: while we hold the lock (fresh, alive) every takeover
+ * finds it held and backs off, so removing a guard is harmless even if a live process has just
+ * taken it.
+ */
+function sweepDeadGuard(lockDir: string): void {
+  const guard = `${lockDir}.reclaim`;
+  try {
+    const age = ageMs(guard);
+    if (age === undefined) return;
+    const owner = readOwner(guard);
+    const named = fs.lstatSync(path.join(guard, OWNER), { throwIfNoEntry: false }) !== undefined;
+    if ((owner !== undefined && ownerGone(owner)) || !named || age > RECLAIM_STALE_MS) fs.rmSync(guard, { recursive: true, force: true });
+  } catch {
+    // being removed by its holder right now
+  }
+}
+
+/** Remove an abandoned lock, unless it was refreshed or replaced meanwhile (then fail as "held"). */
+function reclaim(lockDir: string): void {
+  const guard = `${lockDir}.reclaim`;
+  if (!takeGuard(guard)) throw held_(lockDir);
   try {
     const st = fs.lstatSync(lockDir, { throwIfNoEntry: false });
     if (st === undefined) return;
@@ -300,7 +372,7 @@ function reclaim(lockDir: string): void {
     if (!isStale(lockDir, st) && !(owner !== undefined && ownerGone(owner))) throw held_(lockDir);
     removeLockDir(lockDir);
   } finally {
-    fs.rmSync(guard, { recursive: true, force: true });
+    removeLockDir(guard);
   }
 }
 
@@ -398,6 +470,8 @@ export async function withLock<T>(file: string, opts: LockOptions, fn: () => Pro
   held.add(lockDir);
   compromised.delete(lockDir);
   sweepGone(lockDir);
+  sweepGone(`${lockDir}.reclaim`);
+  sweepDeadGuard(lockDir);
   try {
     const result = await fn();
     if (compromised.has(lockDir)) {

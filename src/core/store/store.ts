@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
+import { pidSpaceTag } from './lock.ts';
 
 export const SECRET_FILE_MODE = 0o600;
 export const SECRET_DIR_MODE = 0o700;
@@ -121,7 +122,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   const dir = path.dirname(file);
   ensureDir(dir, opts.dirMode, opts.keepDirMode);
   removeOrphanTemps(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-s${pidSpaceTag() ?? 'unknown'}-${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
@@ -140,15 +141,21 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   fsyncDir(dir);
 }
 
-/** A temp file of writeFileAtomic: `.<name>.tmp-<host>-<pid>-<hex>` (older certnodes: no host). */
-const TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
+/**
+ * A temp file of writeFileAtomic: `.<name>.tmp-<host>-s<space>-<pid>-<hex>`, where <space> tags the
+ * writer's PID space (lock.ts: same kernel boot and PID namespace; the host name says nothing
+ * about whether its PID can be asked here: `unshare -u` nodes, machines with the same name).
+ */
+const TEMP_NAME = /^\..+\.tmp-.+-s([0-9a-f]{8})-(\d+)-[0-9a-f]+$/;
+/** Older certnodes' names: `.<name>.tmp-<host>-<pid>-<hex>`, or without host (single-host times). */
+const OLD_TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
 /** No write takes this long: a temp file this old is left over, whoever wrote it. */
 export const TEMP_MAX_AGE_MS = 10 * 60_000;
 
 /**
- * Remove temp files a killed writer left in `dir`: those of processes on this host that are gone,
- * and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot be
- * asked whether it still runs). Best effort: a failure here never fails the write.
+ * Remove temp files a killed writer left in `dir`: those of processes in this PID space that are
+ * gone, and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot
+ * be asked whether it still runs). Best effort: a failure here never fails the write.
  */
 export function removeOrphanTemps(dir: string, now = Date.now()): void {
   let names: string[];
@@ -158,15 +165,17 @@ export function removeOrphanTemps(dir: string, now = Date.now()): void {
     return;
   }
   const host = hostname();
+  const space = pidSpaceTag();
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m) continue;
+    const old = m ? undefined : OLD_TEMP_NAME.exec(name);
+    if (!m && !old) continue;
     const file = path.join(dir, name);
     try {
       const st = fs.lstatSync(file);
       if (!st.isFile()) continue;
-      const ours = m[1] === undefined || m[1] === host;
-      const gone = ours && !processRuns(Number(m[2]));
+      const ours = m ? space !== undefined && m[1] === space : old![1] === undefined || old![1] === host;
+      const gone = ours && !processRuns(Number((m ?? old)![2]));
       if (gone || now - st.mtimeMs > TEMP_MAX_AGE_MS) fs.unlinkSync(file);
     } catch {
       // vanished meanwhile, or not ours to remove
