@@ -10,6 +10,7 @@ import { KEY_TYPES } from './core/acme/keys.ts';
 import { REVOCATION_REASONS } from './core/acme/certificate.ts';
 import { PLUGIN_PROPERTIES, PLUGIN_TYPES, PROPAGATION_MODES } from './core/config/plugins.ts';
 import { OUTPUT_FORMATS } from './core/output/render.ts';
+import { LAYOUTS } from './core/paths.ts';
 
 /** What a word completes to; `words:` lists fixed choices. */
 type Kind = 'file' | 'dir' | 'plugin-id' | 'account' | 'api' | 'node-key' | 'none' | `words:${string}`;
@@ -24,6 +25,7 @@ const OPTION_VALUES: Record<string, Kind> = {
   '--cert-file': 'file',
   '--cert-key-file': 'file',
   '--output-format': words(OUTPUT_FORMATS),
+  '--layout': words(LAYOUTS),
   '--type': words(PLUGIN_TYPES),
   '--key-type': words(KEY_TYPES),
   '--propagation': words(PROPAGATION_MODES),

@@ -72,7 +72,7 @@ _certnode_args() {
 _certnode_optval() {
   case "$1|$2" in
     '*|--config-dir') echo 'dir' ;;
-    '*|--layout') echo 'none' ;;
+    '*|--layout') echo 'words:certnode,pve,pbs' ;;
     '*|--node') echo 'none' ;;
     '*|--output-format') echo 'words:text,json,json-pretty' ;;
     'acme account register|--directory') echo 'words:letsencrypt,letsencrypt-staging,zerossl,google,google-staging' ;;

@@ -5,7 +5,8 @@
 // certnode, cluster tree (<dir>/nodes/ exists): nodes/<node>/{node.cfg,certs/}, shared acme/
 // pve (/etc/pve):   nodes/<node>/config, nodes/<node>/pveproxy-ssl.{pem,key}, priv/acme/plugins.cfg,
 //                   priv/acme/<account>; certnode's own: nodes/<node>/certnode.cfg (side file),
-//                   nodes/<node>/certnode/ (state), priv/acme/certnode-plugins.cfg (plugin side file)
+//                   nodes/<node>/certnode/ (install and run state, task lock),
+//                   priv/acme/certnode-plugins.cfg (plugin side file)
 // pbs (/etc/proxmox-backup): node.cfg, proxy.{pem,key}, acme/plugins.cfg, acme/accounts/<name>;
 //                   certnode's own: certnode.cfg, certnode/, acme/certnode-plugins.cfg
 
@@ -78,7 +79,7 @@ export function layoutPaths(configDir: string, layout: Layout, node: string, clu
       defaultCertFile: path.join(nodeDir, 'pveproxy-ssl.pem'),
       defaultCertKeyFile: path.join(nodeDir, 'pveproxy-ssl.key'),
       certStateFile: path.join(certsDir, 'certnode.json'),
-      runStateFile: path.join(nodeDir, 'certnode-runs.json'),
+      runStateFile: path.join(certsDir, 'certnode-runs.json'),
     };
   }
   if (layout === 'pbs') {
