@@ -234,6 +234,16 @@ export function resolvePaths(opts: PathOptions): Paths {
   return layoutPaths(dir, layout, local, true);
 }
 
+/**
+ * For commands that only read another node (config get, cert info): an explicit --node naming a
+ * node the tree has no directory for is a typo far more often than a node yet to write.
+ */
+export function requireNodeDir(paths: Paths, explicitNode: string | undefined): void {
+  if (explicitNode === undefined || !paths.cluster || isDirectory(paths.nodeDir)) return;
+  const known = nodeNames(paths.configDir);
+  throw new UsageError(`no node '${explicitNode}' in '${paths.configDir}' ('${paths.nodeDir}' does not exist${known.length ? `; nodes: ${known.join(', ')}` : ''})`, 'node');
+}
+
 function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
