@@ -181,7 +181,11 @@ export function detectLayout(configDir: string): Layout {
     }
   }
   if (found.size > 1) {
-    const seen = [...found].map(([layout, entry]) => `${layout} (${entry})`).join(' and ');
+    const order: Layout[] = ['pve', 'pbs', 'certnode'];
+    const seen = [...found]
+      .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+      .map(([layout, entry]) => `${layout} (${entry})`)
+      .join(' and ');
     throw new UsageError(`cannot tell the layout of '${dir}': it has marks of ${seen} - say which with --layout or CERTNODE_LAYOUT`, 'layout');
   }
   return found.keys().next().value ?? 'certnode';
