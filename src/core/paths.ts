@@ -5,7 +5,8 @@
 // certnode, cluster tree (<dir>/nodes/ exists): nodes/<node>/{node.cfg,certs/}, shared acme/
 // pve (/etc/pve):   nodes/<node>/config, nodes/<node>/pveproxy-ssl.{pem,key}, priv/acme/plugins.cfg,
 //                   priv/acme/<account>; certnode's own: nodes/<node>/certnode.cfg (side file),
-//                   nodes/<node>/certnode/ (state), priv/acme/certnode-plugins.cfg (plugin side file)
+//                   nodes/<node>/certnode/ (install and run state, task lock),
+//                   priv/acme/certnode-plugins.cfg (plugin side file)
 // pbs (/etc/proxmox-backup): node.cfg, proxy.{pem,key}, acme/plugins.cfg, acme/accounts/<name>;
 //                   certnode's own: certnode.cfg, certnode/, acme/certnode-plugins.cfg
 
@@ -78,7 +79,7 @@ export function layoutPaths(configDir: string, layout: Layout, node: string, clu
       defaultCertFile: path.join(nodeDir, 'pveproxy-ssl.pem'),
       defaultCertKeyFile: path.join(nodeDir, 'pveproxy-ssl.key'),
       certStateFile: path.join(certsDir, 'certnode.json'),
-      runStateFile: path.join(nodeDir, 'certnode-runs.json'),
+      runStateFile: path.join(certsDir, 'certnode-runs.json'),
     };
   }
   if (layout === 'pbs') {
@@ -180,7 +181,11 @@ export function detectLayout(configDir: string): Layout {
     }
   }
   if (found.size > 1) {
-    const seen = [...found].map(([layout, entry]) => `${layout} (${entry})`).join(' and ');
+    const order: Layout[] = ['pve', 'pbs', 'certnode'];
+    const seen = [...found]
+      .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+      .map(([layout, entry]) => `${layout} (${entry})`)
+      .join(' and ');
     throw new UsageError(`cannot tell the layout of '${dir}': it has marks of ${seen} - say which with --layout or CERTNODE_LAYOUT`, 'layout');
   }
   return found.keys().next().value ?? 'certnode';
@@ -231,6 +236,16 @@ export function resolvePaths(opts: PathOptions): Paths {
   }
   checkNodeName(local, opts.node !== undefined ? 'node' : opts.env.CERTNODE_NODE ? 'CERTNODE_NODE' : 'node (the host name)');
   return layoutPaths(dir, layout, local, true);
+}
+
+/**
+ * For commands that only read another node (config get, cert info): an explicit --node naming a
+ * node the tree has no directory for is a typo far more often than a node yet to write.
+ */
+export function requireNodeDir(paths: Paths, explicitNode: string | undefined): void {
+  if (explicitNode === undefined || !paths.cluster || isDirectory(paths.nodeDir)) return;
+  const known = nodeNames(paths.configDir);
+  throw new UsageError(`no node '${explicitNode}' in '${paths.configDir}' ('${paths.nodeDir}' does not exist${known.length ? `; nodes: ${known.join(', ')}` : ''})`, 'node');
 }
 
 function isDirectory(p: string): boolean {

@@ -124,6 +124,8 @@ describe('pbs layout', () => {
       [['acme', 'plugin', 'set', 'cf', '--propagation', 'sleep'], "ERROR: PBS rejects the whole plugins.cfg for 'propagation' in a dns plugin (PBS's dns plugins know api, data, disable, validation-delay) - set it in certnode's side file instead: certnode acme plugin set --side cf --propagation sleep"],
       [['acme', 'plugin', 'set', 'standalone', '--port', '8080'], "ERROR: PBS rejects the whole plugins.cfg for 'port' in a standalone plugin (PBS's standalone plugins have no settings) - set it in certnode's side file instead: certnode acme plugin set --side standalone --port 8080"],
       [['acme', 'plugin', 'add', 'standalone', 'web', '--address', '127.0.0.1'], "ERROR: PBS rejects the whole plugins.cfg for 'address' in a standalone plugin (PBS's standalone plugins have no settings) - set it in certnode's side file instead: certnode acme plugin set --side web --address 127.0.0.1"],
+      [['acme', 'plugin', 'add', 'dns', 'cf2', '--api', 'cf'], "ERROR: PBS rejects the whole plugins.cfg for a dns plugin without 'data' (its dns plugins require it) - give --data <file>"],
+      [['acme', 'plugin', 'set', 'cf', '--delete', 'data'], "ERROR: PBS rejects the whole plugins.cfg for a dns plugin without 'data' (its dns plugins require it)"],
       [['--node', 'pbs2', 'config', 'get'], `ERROR: node: the pbs layout holds one node only ('${dir}/node.cfg'); --node is for pve and certnode cluster trees`],
     ];
     for (const [args, line] of refusals) {
@@ -180,6 +182,10 @@ describe('--node reads', () => {
     );
     // reading changed nothing, not even for beta
     assert.deepEqual(snapshot(dir), before);
+    // a node the tree does not have is a typo, not an empty node
+    const typo = await as('beta', ['--node', 'alfa', 'cert', 'info']);
+    assert.equal(typo.code, 255);
+    assert.equal(typo.stderr.split('\n')[0], `ERROR: node: no node 'alfa' in '${dir}' ('${join(dir, 'nodes', 'alfa')}' does not exist; nodes: alpha)`);
     // beta's own: nothing yet
     assert.equal((await as('beta', ['config', 'get'])).stdout, '');
     assert.match((await as('beta', ['cert', 'info'])).stdout, /^No certificate installed: '.*nodes\/beta\/certs\/certnode\.pem' does not exist/);

@@ -111,6 +111,18 @@ describe('pve layout', () => {
       );
       // and its own, without --node
       assert.equal((await run(['config', 'get'], { CERTNODE_NODE: 'pve2' })).stdout, 'acme: domains=pve2.example.test\n');
+
+      // revoked, the pair goes (as with pvenode): pveproxy serves PVE's own pve-ssl.pem again
+      const revoke = await run(['acme', 'cert', 'revoke']);
+      assert.equal(revoke.code, 0, revoke.stderr);
+      assert.match(revoke.stdout, new RegExp(`pveproxy falls back to PVE's own ${join(dir, 'nodes', 'pve1', 'pve-ssl.pem')}\n`));
+      for (const f of ['pveproxy-ssl.pem', 'pveproxy-ssl.key', 'pveproxy-ssl.pem.old', 'pveproxy-ssl.key.old']) assert.ok(!existsSync(join(dir, 'nodes', 'pve1', f)), f);
+      const update = await run(['cert', 'update']);
+      assert.deepEqual(update, {
+        code: 255,
+        stdout: '',
+        stderr: `ERROR: in the pve layout pveproxy serves PVE's own ${join(dir, 'nodes', 'pve1', 'pve-ssl.pem')} (signed by the cluster CA) when there is no ${pem}: certnode makes no self-signed one ('pvecm updatecerts' renews PVE's)\n`,
+      });
     }),
   );
 });

@@ -6,6 +6,7 @@ import { serializeNodeCfg, type NodeConfig } from '../../core/config/node-cfg.ts
 import { isDomainKey, nodeConfigKeys } from '../../core/config/node.ts';
 import { sideNeedsProxmox } from '../../core/config/proxmox-rules.ts';
 import { loadNodeFile } from '../../core/config/repo.ts';
+import { requireNodeDir } from '../../core/paths.ts';
 import type { LeafCommand } from '../command.ts';
 
 export const command: LeafCommand<{ property: string | undefined; side: boolean }> = {
@@ -19,6 +20,7 @@ export const command: LeafCommand<{ property: string | undefined; side: boolean 
     return { property, side };
   },
   async run(env, opts) {
+    requireNodeDir(env.paths, env.globals.node);
     // the node's own file as it is (in a Proxmox layout PVE's/PBS's; --side: certnode's side file)
     const { config, digest } = loadNodeFile(opts.side ? env.paths.nodeSideCfg! : env.paths.nodeCfg);
     let shown: NodeConfig = config;

@@ -11,7 +11,7 @@ import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeP
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, completeUnfinishedInstall, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, completeUnfinishedInstall, installCertificate, proxmoxFallback, removeInstalledPair, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
@@ -235,8 +235,15 @@ export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: N
     log.info(`The CA says: ${err.message} - continuing`);
   }
   log.info('Deleting certificate files');
-  log.info('Installing a self-signed certificate in their place');
-  await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
-  await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked, self-signed certificate installed');
+  const fallback = proxmoxFallback(env.paths, nodeCert.targets);
+  if (fallback !== undefined) {
+    await removeInstalledPair(nodeCert.targets);
+    log.info(`pveproxy falls back to PVE's own ${fallback}`);
+    await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked and removed');
+  } else {
+    log.info('Installing a self-signed certificate in their place');
+    await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
+    await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked, self-signed certificate installed');
+  }
   return { serial: cert.serialNumber.toLowerCase() };
 }

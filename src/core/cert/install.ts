@@ -200,6 +200,31 @@ export async function installCertificate(
   });
 }
 
+/**
+ * The PVE layout's default pair (nodes/<node>/pveproxy-ssl.*) has a fallback of its own: without
+ * it pveproxy serves PVE's nodes/<node>/pve-ssl.pem, signed by the cluster CA. There certnode
+ * removes the pair where it would otherwise install a self-signed one. Returns that file, or undefined.
+ */
+export function proxmoxFallback(paths: Paths, targets: CertTargets): string | undefined {
+  if (paths.layout !== 'pve' || targets.certFile !== paths.defaultCertFile) return undefined;
+  return path.join(path.dirname(paths.defaultCertFile), 'pve-ssl.pem');
+}
+
+/**
+ * Remove the installed pair, its backup and its state (PVE's `cert delete`: pveproxy then serves
+ * PVE's own pve-ssl.pem). The chain goes first, so a crash never leaves a chain without its key.
+ * Resolves to whether there was anything to remove.
+ */
+export function removeInstalledPair(targets: CertTargets): Promise<boolean> {
+  return withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
+    recoverLocked(targets);
+    const files = [targets.certFile, targets.keyFile, `${targets.certFile}${BACKUP_SUFFIX}`, `${targets.keyFile}${BACKUP_SUFFIX}`, targets.stateFile];
+    let removed = false;
+    for (const file of files) removed = removeFile(file) || removed;
+    return removed;
+  });
+}
+
 /** What an unfinished install needs to be completed; no key material (that is in the staged key file). */
 interface Journal {
   certFile: string;

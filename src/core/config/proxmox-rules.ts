@@ -163,6 +163,26 @@ export function pluginSettingRefusal(layout: ProxmoxLayout, type: string, id: st
   return undefined;
 }
 
+/** Where a PVE host lists the DNS APIs its plugins may name (package libproxmox-acme-plugins). */
+export const PVE_DNS_SCHEMA_FILE = '/usr/share/proxmox-acme/dns-challenge-schema.json';
+
+/**
+ * PVE's `api` is an enum of that file's keys; a plugin naming another API fails PVE's parser,
+ * which then drops the whole plugin (api is required). `schemaText` undefined (not a PVE host,
+ * or no such file): nothing to check against.
+ */
+export function pveApiRefusal(api: string, schemaText: string | undefined, file = PVE_DNS_SCHEMA_FILE): string | undefined {
+  if (schemaText === undefined) return undefined;
+  let known: string[];
+  try {
+    known = Object.keys(JSON.parse(schemaText) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+  if (known.includes(api)) return undefined;
+  return `PVE drops the whole plugin when its api is '${api}': not one of the DNS APIs in ${file} (${known.length} known)`;
+}
+
 /** The plugin settings only certnode knows: those the side plugins file holds. */
 export const SIDE_PLUGIN_KEYS: readonly string[] = ['propagation', 'port', 'address', 'challenge'];
 

@@ -40,6 +40,10 @@ export const command: LeafCommand<AddOptions> = {
         }
       }
     }
+    // PBS requires data in a dns plugin (after the prompt, which may have asked for it)
+    if (env.paths.layout === 'pbs' && opts.type === 'dns' && opts.input.data === undefined) {
+      throw new CliError(`PBS rejects the whole plugins.cfg for a dns plugin without 'data' (its dns plugins require it) - give --data <file>`);
+    }
     const changed = await updatePlugins(env.paths, undefined, (cfg) => {
       addPlugin(cfg, opts.type, opts.id, opts.input);
     });

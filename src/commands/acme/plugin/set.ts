@@ -43,7 +43,8 @@ export const command: LeafCommand<SetOptions> = {
     let api: string | undefined;
     const changed = await updatePlugins(env.paths, opts.digest, (cfg) => {
       const type = findPlugin(cfg, opts.id)?.type;
-      const refusal = env.paths.layout === 'certnode' || type === undefined ? undefined : pluginSettingRefusal(env.paths.layout, type, opts.id, opts.input);
+      let refusal = env.paths.layout === 'certnode' || type === undefined ? undefined : pluginSettingRefusal(env.paths.layout, type, opts.id, opts.input);
+      if (env.paths.layout === 'pbs' && type === 'dns' && opts.deletes.includes('data')) refusal = "PBS rejects the whole plugins.cfg for a dns plugin without 'data' (its dns plugins require it)";
       if (refusal !== undefined) throw new CliError(refusal);
       setPlugin(cfg, opts.id, opts.input, opts.deletes);
       // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
