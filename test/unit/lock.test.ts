@@ -177,3 +177,15 @@ test('a live takeover guard is respected; a dead one without a lock is removed b
       live.kill();
     }
   }));
+
+test('a takeover killed before naming itself in its guard (owner-less guard, the lock dead): taken over after a moment, nothing left', () =>
+  inTemp(async (dir) => {
+    const file = join(dir, 'cfg');
+    lockWithOwner(file, `n2 ${deadPid()} 1700000000 space=${SPACE} start=1\n`);
+    mkdirSync(`${file}.lock.reclaim`);
+    await assert.rejects(withLock(file, now0, () => 1), /got timeout \(held by n2 pid /);
+    const old = new Date(Date.now() - EMPTY_CLAIM_MS - 1000);
+    utimesSync(`${file}.lock.reclaim`, old, old);
+    assert.equal(await withLock(file, now0, () => 'taken'), 'taken');
+    assert.deepEqual(readdirSync(dir), []);
+  }));

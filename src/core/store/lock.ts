@@ -280,31 +280,38 @@ function sweepGone(lockDir: string): void {
 }
 
 /**
- * Take `<lock>.reclaim`, the guard that serializes takeovers: mkdir, then our owner in it. A guard
- * whose owner is gone (killed in the middle of a takeover) is claimed in place: moving its `owner`
- * aside is the arbiter (one rename wins), and the moved line must be the dead one we judged (else a
- * live guard replaced it meanwhile: its owner is put back and we wait).
+ * Take `<lock>.reclaim`, the guard that serializes takeovers: mkdir, then our owner in it (the
+ * guard is ours only once the owner is published, exactly as for a lock). A guard its taker was
+ * killed in leaves no wait behind: without owner for EMPTY_CLAIM_MS it is claimed in place (the
+ * link is the arbiter); with an owner that is gone, moving that owner aside is the arbiter (one
+ * rename wins), and the moved line must be the dead one we judged (else a live guard replaced it
+ * meanwhile: its owner is put back and we wait).
  */
 function takeGuard(guard: string): boolean {
   try {
     fs.mkdirSync(guard, 0o700);
   } catch (err) {
     if (!isErrno(err, 'EEXIST')) throw err;
-    return claimDeadGuard(guard);
+    return claimGuard(guard);
   }
-  try {
-    publishOwner(guard);
-  } catch {
-    // an owner-less guard is still ours; others wait for it (RECLAIM_STALE_MS at most)
-  }
-  return true;
+  return publishes(guard);
 }
 
-function claimDeadGuard(guard: string): boolean {
+function publishes(dir: string): boolean {
+  try {
+    publishOwner(dir);
+    return true;
+  } catch {
+    return false; // claimed meanwhile (we were too slow), or not writable: not ours
+  }
+}
+
+function claimGuard(guard: string): boolean {
+  if (claimable(guard)) return publishes(guard);
   const dead = readText(path.join(guard, OWNER));
   const owner = dead === undefined ? undefined : parseOwner(dead);
   if (owner === undefined || !ownerGone(owner)) {
-    // another process is taking over right now, or one crashed doing so long ago
+    // another process is taking over right now, or one crashed doing so long ago (an older certnode's guard)
     const age = ageMs(guard);
     if (age !== undefined && age > RECLAIM_STALE_MS) fs.rmSync(guard, { recursive: true, force: true });
     return false;
@@ -325,12 +332,7 @@ function claimDeadGuard(guard: string): boolean {
     return false;
   }
   fs.rmSync(aside, { force: true });
-  try {
-    publishOwner(guard);
-    return true;
-  } catch {
-    return false;
-  }
+  return publishes(guard);
 }
 
 /**
