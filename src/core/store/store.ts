@@ -74,6 +74,8 @@ export interface ModePolicy {
   fileMode(file: string, requested: number): number;
   /** Leave directory modes to the file system. */
   keepDirModes: boolean;
+  /** A replaced file keeps its group, and its group bits (never more for others than asked). */
+  keepGroup?: boolean;
 }
 
 let modePolicy: ModePolicy | undefined;
@@ -86,6 +88,14 @@ export function setModePolicy(policy: ModePolicy | undefined): void {
 export function pmxcfsModes(root: string): ModePolicy {
   const priv = `${path.resolve(root, 'priv')}${path.sep}`;
   return { fileMode: (file) => (path.resolve(file).startsWith(priv) ? 0o600 : 0o640), keepDirModes: true };
+}
+
+/**
+ * PBS (/etc/proxmox-backup): its files are root:backup with group bits where the daemons running
+ * as user backup read them (node.cfg 0640): a rewrite keeps them.
+ */
+export function keepGroupModes(): ModePolicy {
+  return { fileMode: (_file, requested) => requested, keepDirModes: false, keepGroup: true };
 }
 
 /** Create a directory (and parents) and force its mode, whatever the umask (unless `keepMode` and it exists). */
@@ -117,8 +127,15 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
-    if (opts.gid !== undefined) fs.fchownSync(fd, -1, opts.gid);
-    fs.fchmodSync(fd, modePolicy ? modePolicy.fileMode(file, opts.mode) : opts.mode);
+    let mode = modePolicy ? modePolicy.fileMode(file, opts.mode) : opts.mode;
+    let gid = opts.gid;
+    const existing = modePolicy?.keepGroup ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (existing?.isFile()) {
+      mode = existing.mode & (opts.mode | 0o070);
+      gid ??= existing.gid;
+    }
+    if (gid !== undefined) fs.fchownSync(fd, -1, gid);
+    fs.fchmodSync(fd, mode);
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
