@@ -8,6 +8,7 @@ import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
 import { CancelledError, CliError, FailureWithData, ReloadFailedError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { DEFAULT_CONFIG_DIR, resolvePaths } from './core/paths.ts';
+import { keepGroupModes, pmxcfsModes, setModePolicy } from './core/store/store.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RELOAD_FAILED } from './core/exit-status.ts';
@@ -50,6 +51,9 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     const inv = invocation;
     const globals = resolveGlobals(inv.command.optsWithGlobals(), ctx.env);
     const env: CommandEnv = { ctx, globals, paths: resolvePaths({ configDir: globals.configDir, layout: globals.layout, node: globals.node, env: ctx.env }) };
+    // /etc/pve is pmxcfs: only its own file modes are allowed there
+    // and /etc/proxmox-backup's files are root:backup, read by daemons running as backup
+    setModePolicy(env.paths.layout === 'pve' ? pmxcfsModes(env.paths.configDir) : env.paths.layout === 'pbs' ? keepGroupModes() : undefined);
     const leaf = await inv.load();
     let result;
     try {

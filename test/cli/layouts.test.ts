@@ -71,12 +71,17 @@ describe('pbs layout', () => {
 
   test("certnode's files map onto /etc/proxmox-backup: node.cfg, acme/plugins.cfg, acme/accounts/, proxy.pem and proxy.key", async () => {
     writeFileSync(join(dir, 'node.cfg'), 'email-from: root@example.com\n');
+    // as PBS keeps it: root:backup 0640 (the proxy, running as backup, reads it)
+    chownSync(join(dir, 'node.cfg'), 0, 34);
+    chmodSync(join(dir, 'node.cfg'), 0o640);
     const set = await run(['config', 'set', '--acme', 'account=default', '--acmedomain0', 'pbs.example.com,plugin=cf']);
     assert.equal(set.code, 255, 'the plugin does not exist yet');
     assert.equal((await run(['acme', 'plugin', 'add', 'dns', 'cf', '--api', 'cf', '--data', data])).code, 0);
     assert.ok(existsSync(join(dir, 'acme', 'plugins.cfg')));
     assert.deepEqual(await run(['config', 'set', '--acme', 'account=default', '--acmedomain0', 'pbs.example.com,plugin=cf']), { code: 0, stdout: '', stderr: '' });
     assert.match(readFileSync(join(dir, 'node.cfg'), 'utf8'), /^acme: account=default\nacmedomain0: pbs\.example\.com,plugin=cf\n/m);
+    const nodeCfg = statSync(join(dir, 'node.cfg'));
+    assert.deepEqual([nodeCfg.mode & 0o777, nodeCfg.uid, nodeCfg.gid], [0o640, 0, 34], 'node.cfg keeps root:backup 0640');
     // accounts are listed from acme/accounts/
     mkdirSync(join(dir, 'acme', 'accounts'), { recursive: true });
     writeFileSync(join(dir, 'acme', 'accounts', 'prod'), '{}');

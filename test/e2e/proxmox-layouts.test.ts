@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, snapshot, tempDir, type RunResult } from '../helpers/cli.ts';
@@ -31,7 +31,8 @@ describe('pve layout', () => {
       const pebble = fixture.get();
       const dir = tree();
       // a PVE tree as pmxcfs shows it: priv/ (detected), this node's config with a description
-      mkdirSync(join(dir, 'priv', 'acme'), { recursive: true });
+      mkdirSync(join(dir, 'priv', 'acme'), { recursive: true, mode: 0o755 });
+      const privMode = (statSync(join(dir, 'priv', 'acme')).mode & 0o777).toString(8);
       mkdirSync(join(dir, 'nodes', 'pve1'), { recursive: true });
       mkdirSync(join(dir, 'nodes', 'pve2'), { recursive: true });
       const configFile = join(dir, 'nodes', 'pve1', 'config');
@@ -94,6 +95,13 @@ describe('pve layout', () => {
       // the side file's keytype was honoured
       assert.equal(createPrivateKey(readFileSync(key)).asymmetricKeyDetails?.namedCurve, 'secp384r1');
       assert.ok(cert.checkPrivateKey(createPrivateKey(readFileSync(key))));
+      // pmxcfs takes no chmod but to 0600 below priv/ and 0640 elsewhere, and none on directories
+      const mode = (f: string): string => (statSync(join(dir, f)).mode & 0o777).toString(8);
+      assert.deepEqual(
+        ['nodes/pve1/config', 'nodes/pve1/certnode.cfg', 'nodes/pve1/pveproxy-ssl.pem', 'nodes/pve1/pveproxy-ssl.key', 'nodes/pve1/certnode/certnode.json', 'priv/acme/plugins.cfg', 'priv/acme/certnode-plugins.cfg', 'priv/acme/default'].map((f) => [f, mode(f)]),
+        [['nodes/pve1/config', '640'], ['nodes/pve1/certnode.cfg', '640'], ['nodes/pve1/pveproxy-ssl.pem', '640'], ['nodes/pve1/pveproxy-ssl.key', '640'], ['nodes/pve1/certnode/certnode.json', '640'], ['priv/acme/plugins.cfg', '600'], ['priv/acme/certnode-plugins.cfg', '600'], ['priv/acme/default', '600']],
+      );
+      assert.equal(mode('priv/acme'), privMode, 'directory modes are left alone');
       // certnode's own state in its own directory; nothing certnode-shaped at the top of /etc/pve
       assert.ok(existsSync(join(dir, 'nodes', 'pve1', 'certnode', 'certnode.json')));
       assert.ok(!existsSync(join(dir, 'certs')));

@@ -27,6 +27,7 @@ test('pve node settings: what PVE keeps passes, what it drops is refused naming 
     ['acmedomain6', 'g.example.com', /^PVE drops 'acmedomain6' \(PVE knows acmedomain0 \.\. acmedomain5\)/],
     ['acmedomain0', '*.example.com,plugin=cf', /^PVE drops 'acmedomain0': its domain is the wildcard '\*\.example\.com'/],
     ['acmedomain1', 'a.example.com,challenge=dns-persist-01,plugin=cf', /^PVE drops 'acmedomain1' when it holds 'challenge'/],
+    ['acmedomain2', 'c.example.com,alias=localhost,plugin=cf', /^PVE drops 'acmedomain2': its alias 'localhost' is no pve-acme-alias/],
     ['reload-command', 'systemctl reload pveproxy', /^PVE drops 'reload-command' \(not a PVE node setting\) - .* --reload-command 'systemctl reload pveproxy'$/],
   ];
   for (const [key, value, expected] of refused) assert.match(nodeSettingRefusal('pve', key, value) ?? '(passed)', expected, `${key}: ${value}`);

@@ -92,6 +92,9 @@ export function nodeSettingRefusal(layout: ProxmoxLayout, key: string, value: st
     if (alias !== undefined && layout === 'pbs' && !PBS_ALIAS.test(alias)) {
       return `${drops(layout, `'${key}'`)}: its alias '${alias}' is no DNS_ALIAS (labels of letters, digits, '-', '_' first only) - ${sideHint(key, value)}`;
     }
+    if (alias !== undefined && layout === 'pve' && !PVE_ALIAS.test(alias)) {
+      return `${drops(layout, `'${key}'`)}: its alias '${alias}' is no pve-acme-alias (two or more labels of letters, digits, '_', '-') - ${sideHint(key, value)}`;
+    }
     return undefined;
   }
   if (NODE_KEYS.includes(key)) return undefined;
@@ -99,6 +102,7 @@ export function nodeSettingRefusal(layout: ProxmoxLayout, key: string, value: st
 }
 
 const PVE_DOMAIN = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)+$/i;
+const PVE_ALIAS = /^[a-z0-9_][a-z0-9_-]*(?:\.[a-z0-9_][a-z0-9_-]*)+$/i;
 const PBS_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const PBS_DOMAIN = new RegExp(`^${PBS_LABEL}(?:\\.${PBS_LABEL})*$`);
 const PBS_ALIAS = new RegExp(`^[A-Za-z0-9_](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.${PBS_LABEL})*$`);
