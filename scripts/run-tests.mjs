@@ -45,6 +45,15 @@ const REQUIRED = [
   { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py', pkg: 'python3-aiosmtpd', tiers: ['e2e'] },
   // crash tests SIGKILL certnode at a chosen system call (strace -e inject=...:signal=SIGKILL)
   { command: 'strace', pkg: 'strace', tiers: ['cli', 'e2e'] },
+  // cluster tests: nodes in their own UTS namespaces (unshare -u, util-linux) on one tree, also on a
+  // real GlusterFS volume mounted twice through FUSE; Gluster runs in its own network namespace
+  // (test/helpers/gluster.ts), set up with ip
+  { command: 'unshare', pkg: 'util-linux', tiers: ['cli', 'e2e'] },
+  { command: 'nsenter', pkg: 'util-linux', tiers: ['cli', 'e2e'] },
+  { command: 'glusterd', pkg: 'glusterfs-server', tiers: ['cli', 'e2e'] },
+  { command: 'gluster', pkg: 'glusterfs-server', tiers: ['cli', 'e2e'] },
+  { command: 'mount.glusterfs', pkg: 'glusterfs-client', tiers: ['cli', 'e2e'] },
+  { command: 'ip', pkg: 'iproute2', tiers: ['cli', 'e2e'] },
 ];
 
 const needed = REQUIRED.filter((r) => r.tiers.some((t) => selected.includes(t)));

@@ -7,7 +7,8 @@ import { parseBoolean } from './core/config/formats.ts';
 import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
 import { CancelledError, CliError, FailureWithData, ReloadFailedError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
-import { configPaths, DEFAULT_CONFIG_DIR } from './core/paths.ts';
+import { DEFAULT_CONFIG_DIR, resolvePaths } from './core/paths.ts';
+import { keepGroupModes, pmxcfsModes, setModePolicy } from './core/store/store.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RELOAD_FAILED } from './core/exit-status.ts';
@@ -49,7 +50,10 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
     if (!invocation) return EXIT_OK;
     const inv = invocation;
     const globals = resolveGlobals(inv.command.optsWithGlobals(), ctx.env);
-    const env: CommandEnv = { ctx, globals, paths: configPaths(globals.configDir) };
+    const env: CommandEnv = { ctx, globals, paths: resolvePaths({ configDir: globals.configDir, layout: globals.layout, node: globals.node, env: ctx.env }) };
+    // /etc/pve is pmxcfs: only its own file modes are allowed there
+    // and /etc/proxmox-backup's files are root:backup, read by daemons running as backup
+    setModePolicy(env.paths.layout === 'pve' ? pmxcfsModes(env.paths.configDir) : env.paths.layout === 'pbs' ? keepGroupModes() : undefined);
     const leaf = await inv.load();
     let result;
     try {
@@ -104,7 +108,7 @@ function resolveGlobals(opts: Record<string, unknown>, env: Context['env']): Glo
     const v = str(opts[name]);
     return v === undefined ? false : parseBoolean(v, name);
   };
-  return { configDir, outputFormat: format as OutputFormat, noborder: flag('noborder'), noheader: flag('noheader'), quiet: flag('quiet') };
+  return { configDir, layout: str(opts.layout), node: str(opts.node), outputFormat: format as OutputFormat, noborder: flag('noborder'), noheader: flag('noheader'), quiet: flag('quiet') };
 }
 
 function reportError(err: unknown, ctx: Context, usageFor?: Command): void {

@@ -10,6 +10,7 @@ import { KEY_TYPES } from './core/acme/keys.ts';
 import { REVOCATION_REASONS } from './core/acme/certificate.ts';
 import { PLUGIN_PROPERTIES, PLUGIN_TYPES, PROPAGATION_MODES } from './core/config/plugins.ts';
 import { OUTPUT_FORMATS } from './core/output/render.ts';
+import { LAYOUTS } from './core/paths.ts';
 
 /** What a word completes to; `words:` lists fixed choices. */
 type Kind = 'file' | 'dir' | 'plugin-id' | 'account' | 'api' | 'node-key' | 'none' | `words:${string}`;
@@ -24,6 +25,7 @@ const OPTION_VALUES: Record<string, Kind> = {
   '--cert-file': 'file',
   '--cert-key-file': 'file',
   '--output-format': words(OUTPUT_FORMATS),
+  '--layout': words(LAYOUTS),
   '--type': words(PLUGIN_TYPES),
   '--key-type': words(KEY_TYPES),
   '--propagation': words(PROPAGATION_MODES),
@@ -111,6 +113,26 @@ _certnode_config_dir() {
   printf '%s\\n' "\${CERTNODE_CONFIG_DIR:-/etc/certnode}"
 }
 
+# the node the command line names (--node), else CERTNODE_NODE, else the short host name
+_certnode_node() {
+  local i w
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=\${COMP_WORDS[i]}
+    if [[ $w == --node || $w == -node ]]; then printf '%s\\n' "\${COMP_WORDS[i+1]}"; return; fi
+    if [[ $w == --node=* ]]; then printf '%s\\n' "\${w#--node=}"; return; fi
+  done
+  local host=\${CERTNODE_NODE:-$(hostname 2>/dev/null)}
+  printf '%s\\n' "\${host%%.*}"
+}
+
+# the node's settings files in every layout: node.cfg (single host, pbs), nodes/<node>/node.cfg
+# (cluster tree), nodes/<node>/config (pve), and certnode's side files
+_certnode_node_files() {
+  local dir=$1 node
+  node=$(_certnode_node)
+  printf '%s\\n' "$dir/node.cfg" "$dir/certnode.cfg" "$dir/nodes/$node/node.cfg" "$dir/nodes/$node/config" "$dir/nodes/$node/certnode.cfg"
+}
+
 _certnode_complete_kind() {
   local kind=$1 cur=$2 dir f list=()
   case $kind in
@@ -122,11 +144,11 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     plugin-id)
       dir=$(_certnode_config_dir)
-      list=($( { echo standalone; sed -n 's/^[A-Za-z0-9_-]*:[[:space:]]*\\([A-Za-z0-9_.-]*\\)[[:space:]]*$/\\1/p' "$dir/acme/plugins.cfg" 2>/dev/null; } | sort -u))
+      list=($( { echo standalone; sed -n 's/^[A-Za-z0-9_-]*:[[:space:]]*\\([A-Za-z0-9_.-]*\\)[[:space:]]*$/\\1/p' "$dir/acme/plugins.cfg" "$dir/priv/acme/plugins.cfg" 2>/dev/null; } | sort -u))
       mapfile -t COMPREPLY < <(compgen -W "\${list[*]}" -- "$cur") ;;
     account)
       dir=$(_certnode_config_dir)
-      for f in "$dir"/acme/accounts/*; do
+      for f in "$dir"/acme/accounts/* "$dir"/priv/acme/*; do
         [[ -f $f ]] || continue
         f=\${f##*/}
         [[ $f =~ ^[A-Za-z][A-Za-z0-9_-]+$ ]] && list+=("$f") # a config id, as certnode reads them
@@ -134,7 +156,7 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -W "\${list[*]}" -- "$cur") ;;
     api)
       dir=$(_certnode_config_dir)
-      local dirs=("\${CERTNODE_DNSAPI_DIR:-}" "$(sed -n 's/^dnsapi-dir:[[:space:]]*//p' "$dir/node.cfg" 2>/dev/null)" /usr/share/proxmox-acme/dnsapi /root/.acme.sh/dnsapi "$HOME/.acme.sh/dnsapi" /usr/share/acme.sh/dnsapi /usr/lib/acme.sh/dnsapi)
+      local dirs=("\${CERTNODE_DNSAPI_DIR:-}" $(_certnode_node_files "$dir" | xargs -d '\\n' sed -n 's/^dnsapi-dir:[[:space:]]*//p' 2>/dev/null) /usr/share/proxmox-acme/dnsapi /root/.acme.sh/dnsapi "$HOME/.acme.sh/dnsapi" /usr/share/acme.sh/dnsapi /usr/lib/acme.sh/dnsapi)
       for dir in "\${dirs[@]}"; do
         [[ -n $dir && -d $dir ]] || continue
         for f in "$dir"/dns_*.sh; do
@@ -146,8 +168,9 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -W "\${list[*]}" -- "$cur") ;;
     node-key)
       dir=$(_certnode_config_dir)
-      list=($(sed -n 's/^\\([a-z][a-z0-9-]*\\):.*/\\1/p' "$dir/node.cfg" 2>/dev/null))
-      grep -q '^#' "$dir/node.cfg" 2>/dev/null && list+=(description)
+      mapfile -t f < <(_certnode_node_files "$dir")
+      list=($(sed -n 's/^\\([a-z][a-z0-9-]*\\):.*/\\1/p' "\${f[@]}" 2>/dev/null | sort -u))
+      grep -q '^#' "\${f[@]}" 2>/dev/null && list+=(description)
       mapfile -t COMPREPLY < <(compgen -W "\${list[*]}" -- "$cur") ;;
     words:*)
       mapfile -t COMPREPLY < <(compgen -W "\${kind#words:}" -- "$cur") ;;

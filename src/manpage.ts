@@ -6,6 +6,8 @@ import { EXIT_STATUS_TABLE } from './core/exit-status.ts';
 
 const ENVIRONMENT: [string, string][] = [
   ['CERTNODE_CONFIG_DIR', 'Configuration directory, when --config-dir is not given (default /etc/certnode).'],
+  ['CERTNODE_NODE', 'The node to act as, when --node is not given, in a cluster tree or the pve layout (default: the host name up to its first dot). Ignored in a single-host tree.'],
+  ['CERTNODE_LAYOUT', "The config dir's layout, when --layout is not given: certnode, pve or pbs (default: told from the tree)."],
   ['CERTNODE_OUTPUT_FORMAT', 'Output format, when --output-format is not given: text, json or json-pretty.'],
   ['CERTNODE_DEBUG', 'Set to 1 to print stack traces with errors.'],
   ['CERTNODE_CA_BUNDLE', 'PEM file of extra CA certificates to trust for the ACME server (private CAs); NODE_EXTRA_CA_CERTS is honoured too.'],
@@ -26,7 +28,8 @@ const FILES: [string, string][] = [
   ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
   ['<config-dir>/certnode-runs.json', 'How the last orders, renewals and revocations ended (attempt, success, failure, consecutive failures) and a CA rate limit\'s Retry-After, which later renew runs respect.'],
   ['<config-dir>/certs/certnode.json.journal', 'An install in progress. A crash leaves either the old pair, or this journal and the staged new pair (.<name>.certnode-new beside each target): the next command that reads or replaces the pair completes the install and says so.'],
-  ['<file>.lock', 'A lock directory (owner inside: host, pid, since), refreshed by its holder every 4 s. A lock not refreshed for 20 s, or whose owner ran on this host and is gone, is taken over; no command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
+  ['<config-dir>/nodes/<node>/', 'In a cluster tree (the config dir has a nodes/ directory): that node\'s node.cfg, certs/ and certnode-runs.json, beside the shared acme/.'],
+  ['<file>.lock', 'A lock directory (owner inside: host, pid, since, PID space), refreshed by its holder every 4 s. A lock not refreshed for 20 s is taken over, and so is one whose owner is gone and ran in this machine\'s PID space (same kernel boot and PID namespace, whatever its host name; a PID from another host is never asked); a lock directory without owner (its taker was killed at once) after 2 s. No command waits longer than 30 s for a lock, and giving up names the lock and its holder.'],
 ];
 
 /** Checked on every write; a value outside them is refused with one line and exit 255. */
@@ -63,6 +66,13 @@ const RENEWAL = [
   'The package ships share/systemd/certnode-renew.service and certnode-renew.timer: daily, with a randomized delay, persistent across downtime. After npm install -g they are in $(npm root -g)/certnode/share/systemd; copy them to /etc/systemd/system and run systemctl daemon-reload; systemctl enable --now certnode-renew.timer.',
   'Without systemd, a cron line does the same: 17 3 * * * root certnode --quiet acme cert renew',
   'acme cert renew does nothing (quickly, exit 0) until a third of the lifetime is left (half for certificates shorter than 10 days), or earlier when the CA says so through ACME Renewal Information (RFC 9773).',
+];
+
+const LAYOUTS = [
+  'certnode (the default for a new tree): the files above. With a nodes/ directory in the config dir (mkdir it) the tree is a cluster tree: each node keeps its node.cfg, certs/ and certnode-runs.json in nodes/<node>/, all nodes share acme/plugins.cfg and acme/accounts/, so a tree on a shared file system (NFS, CephFS, GlusterFS) serves many hosts, each ordering and renewing only its own certificate. The node name is --node, else CERTNODE_NODE, else the short host name (letters, digits and -, 1..63). Without nodes/ the tree is a single host, as before.',
+  'pve (/etc/pve): plugins.cfg and the accounts in priv/acme/, the node settings in nodes/<node>/config, the certificate in nodes/<node>/pveproxy-ssl.pem and .key. pbs (/etc/proxmox-backup): node.cfg, acme/plugins.cfg, acme/accounts/<name>, proxy.pem and proxy.key; a rewritten file there keeps its group and group bits (root:backup 0640). The layout is told from the tree (PVE: priv/, corosync.conf, datacenter.cfg, storage.cfg, pve-root-ca.pem, nodes/<node>/config; PBS: proxy.pem, proxy.key, datastore.cfg, .node.lck; certnode: certs/, certnode-runs.json, nodes/<node>/node.cfg); marks of two layouts are an error asking for --layout.',
+  'In a pve or pbs tree certnode writes nothing the Proxmox parser would drop or reject: such a setting is refused with one line naming the limitation (exit 255, no file changed), e.g. keytype= in acme (PVE drops the whole acme line), wildcard or IP domains, acmedomain6 and up (PBS: 5 and up), challenge=, cert-file and the other certnode-only keys, plugin propagation/port/address/challenge, and for PBS acme domains= and plugin nodes. Those settings live in certnode\'s side files: nodes/<node>/certnode.cfg (pbs: certnode.cfg) written by config set --side, and certnode-plugins.cfg beside plugins.cfg written by acme plugin set --side; certnode reads both files together. Its own state is in nodes/<node>/certnode/ (pbs: certnode/). In the pve layout cert delete and acme cert revoke remove pveproxy-ssl.* (pveproxy then serves PVE\'s own pve-ssl.pem) and cert update makes no self-signed pair. /etc/pve is pmxcfs, which allows no chmod but to 0600 below priv/ and 0640 elsewhere: in the pve layout files get exactly those modes and directory modes are left alone.',
+  'A plugin\'s nodes list is honoured in every layout: config set naming it for a domain, and an order, on a node not listed fail with one line, before the CA is contacted. config get --node X and cert info --node X read another node\'s files.',
 ];
 
 const SEE_ALSO = ['pvenode(1)', 'proxmox-backup-manager(1)', 'systemd.timer(5)', 'crontab(5)', 'openssl(1)'];
@@ -108,6 +118,7 @@ export function generateManPage(program: Command, version: string): string {
   out += RENEWAL.map(esc).join('\n.PP\n');
   out += '\n.SH FILES\n';
   for (const [name, text] of FILES) out += `.TP\n.I ${esc(name)}\n${esc(text)}\n`;
+  out += `.SH LAYOUTS AND CLUSTERS\n${LAYOUTS.map(esc).join('\n.PP\n')}\n`;
   out += '.SH LIMITS\n';
   for (const [name, text] of LIMITS) out += `.TP\n.B ${esc(name)}\n${esc(text)}\n`;
   out += `.SH DNS VALIDATION METHODS\n${esc(DNS_METHODS)}\n`;

@@ -15,37 +15,37 @@ _certnode_subs() {
 
 _certnode_opts() {
   case "$1" in
-    '') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account list') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key-file --eab-hmac-key --key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account update') echo '--contact --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account rollover') echo '--key-type --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme account deactivate') echo '--force --yes --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme directories') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert persist-record') echo '--apply --remove --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert order') echo '--force --dry-run --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert renew') echo '--force --dry-run --check --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme cert revoke') echo '--reason --yes --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin list') echo '--type --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin remove') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin test') echo '--alias --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'acme plugin apis') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'cert') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'cert info') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'cert set') echo '--force --restart --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'cert delete') echo '--restart --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'cert update') echo '--force --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'config') echo '--version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'config get') echo '--property --version --config-dir --output-format --noborder --noheader --quiet' ;;
-    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --version --config-dir --output-format --noborder --noheader --quiet' ;;
+    '') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account list') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account register') echo '--directory --agree-tos --eab-kid --eab-hmac-key-file --eab-hmac-key --key-type --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account info') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account update') echo '--contact --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account rollover') echo '--key-type --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme account deactivate') echo '--force --yes --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme directories') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme cert') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme cert persist-record') echo '--apply --remove --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme cert order') echo '--force --dry-run --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme cert renew') echo '--force --dry-run --check --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme cert revoke') echo '--reason --yes --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin list') echo '--type --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin config') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin add') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin set') echo '--api --data --validation-delay --propagation --disable --nodes --port --address --challenge --delete --digest --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin remove') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin test') echo '--alias --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'acme plugin apis') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'cert') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'cert info') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'cert set') echo '--force --restart --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'cert delete') echo '--restart --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'cert update') echo '--force --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'config') echo '--version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'config get') echo '--property --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
+    'config set') echo '--acme --acmedomain0 --cert-file --cert-key-file --reload-command --dnsapi-dir --notify-command --notify-mailto --notify-on --metrics-file --description --delete --digest --side --version --config-dir --layout --node --output-format --noborder --noheader --quiet' ;;
   esac
 }
 
@@ -72,6 +72,8 @@ _certnode_args() {
 _certnode_optval() {
   case "$1|$2" in
     '*|--config-dir') echo 'dir' ;;
+    '*|--layout') echo 'words:certnode,pve,pbs' ;;
+    '*|--node') echo 'none' ;;
     '*|--output-format') echo 'words:text,json,json-pretty' ;;
     'acme account register|--directory') echo 'words:letsencrypt,letsencrypt-staging,zerossl,google,google-staging' ;;
     'acme account register|--eab-kid') echo 'none' ;;
@@ -220,7 +222,7 @@ _certnode_optval() {
 
 _certnode_takes_value() {
   case "$1" in
-    --acme|--acmedomain0|--acmedomain1|--acmedomain10|--acmedomain11|--acmedomain12|--acmedomain13|--acmedomain14|--acmedomain15|--acmedomain16|--acmedomain17|--acmedomain18|--acmedomain19|--acmedomain2|--acmedomain20|--acmedomain21|--acmedomain22|--acmedomain23|--acmedomain24|--acmedomain25|--acmedomain26|--acmedomain27|--acmedomain28|--acmedomain29|--acmedomain3|--acmedomain30|--acmedomain31|--acmedomain32|--acmedomain33|--acmedomain34|--acmedomain35|--acmedomain36|--acmedomain37|--acmedomain38|--acmedomain39|--acmedomain4|--acmedomain40|--acmedomain41|--acmedomain42|--acmedomain43|--acmedomain44|--acmedomain45|--acmedomain46|--acmedomain47|--acmedomain48|--acmedomain49|--acmedomain5|--acmedomain50|--acmedomain51|--acmedomain52|--acmedomain53|--acmedomain54|--acmedomain55|--acmedomain56|--acmedomain57|--acmedomain58|--acmedomain59|--acmedomain6|--acmedomain60|--acmedomain61|--acmedomain62|--acmedomain63|--acmedomain64|--acmedomain65|--acmedomain66|--acmedomain67|--acmedomain68|--acmedomain69|--acmedomain7|--acmedomain70|--acmedomain71|--acmedomain72|--acmedomain73|--acmedomain74|--acmedomain75|--acmedomain76|--acmedomain77|--acmedomain78|--acmedomain79|--acmedomain8|--acmedomain80|--acmedomain81|--acmedomain82|--acmedomain83|--acmedomain84|--acmedomain85|--acmedomain86|--acmedomain87|--acmedomain88|--acmedomain89|--acmedomain9|--acmedomain90|--acmedomain91|--acmedomain92|--acmedomain93|--acmedomain94|--acmedomain95|--acmedomain96|--acmedomain97|--acmedomain98|--acmedomain99|--address|--alias|--api|--cert-file|--cert-key-file|--challenge|--config-dir|--contact|--data|--delete|--description|--digest|--directory|--dnsapi-dir|--eab-hmac-key|--eab-hmac-key-file|--eab-kid|--key-type|--metrics-file|--nodes|--notify-command|--notify-mailto|--notify-on|--output-format|--port|--propagation|--property|--reason|--reload-command|--type|--validation-delay) return 0 ;;
+    --acme|--acmedomain0|--acmedomain1|--acmedomain10|--acmedomain11|--acmedomain12|--acmedomain13|--acmedomain14|--acmedomain15|--acmedomain16|--acmedomain17|--acmedomain18|--acmedomain19|--acmedomain2|--acmedomain20|--acmedomain21|--acmedomain22|--acmedomain23|--acmedomain24|--acmedomain25|--acmedomain26|--acmedomain27|--acmedomain28|--acmedomain29|--acmedomain3|--acmedomain30|--acmedomain31|--acmedomain32|--acmedomain33|--acmedomain34|--acmedomain35|--acmedomain36|--acmedomain37|--acmedomain38|--acmedomain39|--acmedomain4|--acmedomain40|--acmedomain41|--acmedomain42|--acmedomain43|--acmedomain44|--acmedomain45|--acmedomain46|--acmedomain47|--acmedomain48|--acmedomain49|--acmedomain5|--acmedomain50|--acmedomain51|--acmedomain52|--acmedomain53|--acmedomain54|--acmedomain55|--acmedomain56|--acmedomain57|--acmedomain58|--acmedomain59|--acmedomain6|--acmedomain60|--acmedomain61|--acmedomain62|--acmedomain63|--acmedomain64|--acmedomain65|--acmedomain66|--acmedomain67|--acmedomain68|--acmedomain69|--acmedomain7|--acmedomain70|--acmedomain71|--acmedomain72|--acmedomain73|--acmedomain74|--acmedomain75|--acmedomain76|--acmedomain77|--acmedomain78|--acmedomain79|--acmedomain8|--acmedomain80|--acmedomain81|--acmedomain82|--acmedomain83|--acmedomain84|--acmedomain85|--acmedomain86|--acmedomain87|--acmedomain88|--acmedomain89|--acmedomain9|--acmedomain90|--acmedomain91|--acmedomain92|--acmedomain93|--acmedomain94|--acmedomain95|--acmedomain96|--acmedomain97|--acmedomain98|--acmedomain99|--address|--alias|--api|--cert-file|--cert-key-file|--challenge|--config-dir|--contact|--data|--delete|--description|--digest|--directory|--dnsapi-dir|--eab-hmac-key|--eab-hmac-key-file|--eab-kid|--key-type|--layout|--metrics-file|--node|--nodes|--notify-command|--notify-mailto|--notify-on|--output-format|--port|--propagation|--property|--reason|--reload-command|--type|--validation-delay) return 0 ;;
   esac
   return 1
 }
@@ -236,6 +238,26 @@ _certnode_config_dir() {
   printf '%s\n' "${CERTNODE_CONFIG_DIR:-/etc/certnode}"
 }
 
+# the node the command line names (--node), else CERTNODE_NODE, else the short host name
+_certnode_node() {
+  local i w
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${COMP_WORDS[i]}
+    if [[ $w == --node || $w == -node ]]; then printf '%s\n' "${COMP_WORDS[i+1]}"; return; fi
+    if [[ $w == --node=* ]]; then printf '%s\n' "${w#--node=}"; return; fi
+  done
+  local host=${CERTNODE_NODE:-$(hostname 2>/dev/null)}
+  printf '%s\n' "${host%%.*}"
+}
+
+# the node's settings files in every layout: node.cfg (single host, pbs), nodes/<node>/node.cfg
+# (cluster tree), nodes/<node>/config (pve), and certnode's side files
+_certnode_node_files() {
+  local dir=$1 node
+  node=$(_certnode_node)
+  printf '%s\n' "$dir/node.cfg" "$dir/certnode.cfg" "$dir/nodes/$node/node.cfg" "$dir/nodes/$node/config" "$dir/nodes/$node/certnode.cfg"
+}
+
 _certnode_complete_kind() {
   local kind=$1 cur=$2 dir f list=()
   case $kind in
@@ -247,11 +269,11 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
     plugin-id)
       dir=$(_certnode_config_dir)
-      list=($( { echo standalone; sed -n 's/^[A-Za-z0-9_-]*:[[:space:]]*\([A-Za-z0-9_.-]*\)[[:space:]]*$/\1/p' "$dir/acme/plugins.cfg" 2>/dev/null; } | sort -u))
+      list=($( { echo standalone; sed -n 's/^[A-Za-z0-9_-]*:[[:space:]]*\([A-Za-z0-9_.-]*\)[[:space:]]*$/\1/p' "$dir/acme/plugins.cfg" "$dir/priv/acme/plugins.cfg" 2>/dev/null; } | sort -u))
       mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur") ;;
     account)
       dir=$(_certnode_config_dir)
-      for f in "$dir"/acme/accounts/*; do
+      for f in "$dir"/acme/accounts/* "$dir"/priv/acme/*; do
         [[ -f $f ]] || continue
         f=${f##*/}
         [[ $f =~ ^[A-Za-z][A-Za-z0-9_-]+$ ]] && list+=("$f") # a config id, as certnode reads them
@@ -259,7 +281,7 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur") ;;
     api)
       dir=$(_certnode_config_dir)
-      local dirs=("${CERTNODE_DNSAPI_DIR:-}" "$(sed -n 's/^dnsapi-dir:[[:space:]]*//p' "$dir/node.cfg" 2>/dev/null)" /usr/share/proxmox-acme/dnsapi /root/.acme.sh/dnsapi "$HOME/.acme.sh/dnsapi" /usr/share/acme.sh/dnsapi /usr/lib/acme.sh/dnsapi)
+      local dirs=("${CERTNODE_DNSAPI_DIR:-}" $(_certnode_node_files "$dir" | xargs -d '\n' sed -n 's/^dnsapi-dir:[[:space:]]*//p' 2>/dev/null) /usr/share/proxmox-acme/dnsapi /root/.acme.sh/dnsapi "$HOME/.acme.sh/dnsapi" /usr/share/acme.sh/dnsapi /usr/lib/acme.sh/dnsapi)
       for dir in "${dirs[@]}"; do
         [[ -n $dir && -d $dir ]] || continue
         for f in "$dir"/dns_*.sh; do
@@ -271,8 +293,9 @@ _certnode_complete_kind() {
       mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur") ;;
     node-key)
       dir=$(_certnode_config_dir)
-      list=($(sed -n 's/^\([a-z][a-z0-9-]*\):.*/\1/p' "$dir/node.cfg" 2>/dev/null))
-      grep -q '^#' "$dir/node.cfg" 2>/dev/null && list+=(description)
+      mapfile -t f < <(_certnode_node_files "$dir")
+      list=($(sed -n 's/^\([a-z][a-z0-9-]*\):.*/\1/p' "${f[@]}" 2>/dev/null | sort -u))
+      grep -q '^#' "${f[@]}" 2>/dev/null && list+=(description)
       mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur") ;;
     words:*)
       mapfile -t COMPREPLY < <(compgen -W "${kind#words:}" -- "$cur") ;;

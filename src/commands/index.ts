@@ -46,6 +46,18 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
     .addOption(new Option('--config-dir <dir>', 'configuration directory (env CERTNODE_CONFIG_DIR; default: /etc/certnode)'))
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        "the tree's layout: certnode, pve (/etc/pve: nodes/<node>/config, priv/acme/) or pbs (/etc/proxmox-backup) (env CERTNODE_LAYOUT; default: told from the tree, certnode when it is new)",
+      ),
+    )
+    .addOption(
+      new Option(
+        '--node <name>',
+        'the node to act as, in a cluster tree (<config-dir>/nodes/<node>/) or the pve layout; config get and cert info read another node this way (env CERTNODE_NODE; default: the short host name)',
+      ),
+    )
     .addOption(new Option('--output-format <format>', 'text, json or json-pretty (env CERTNODE_OUTPUT_FORMAT; default: text)'))
     .addOption(bool('--noborder', 'do not draw table borders'))
     .addOption(bool('--noheader', 'do not print table column headers'))
@@ -137,7 +149,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   );
   pluginOptions(leaf(plugin, 'set', 'change a challenge plugin', () => import('./acme/plugin/set.ts')).argument('<id>', 'plugin id'))
     .addOption(list('--delete <list>', 'options to remove, comma, space or ; separated (default: none)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config; default: no check)"));
+    .addOption(new Option('--digest <digest>', "refuse the change if plugins.cfg's digest differs (as shown by plugin config; default: no check)"))
+    .addOption(
+      bool('--side', "in a pve or pbs tree, write certnode's side file (certnode-plugins.cfg beside plugins.cfg) instead: the settings PVE or PBS would drop or reject (propagation, port, address, challenge)"),
+    );
   leaf(plugin, 'remove', 'remove a challenge plugin', () => import('./acme/plugin/remove.ts')).argument('<id>', 'plugin id');
   leaf(plugin, 'test', "try a dns plugin without a CA: add a random TXT record, check it on the zone's name servers, remove it", () => import('./acme/plugin/test.ts'))
     .argument('<id>', 'plugin id (a dns plugin)')
@@ -163,9 +178,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   );
 
   const config = group(program, 'config', 'node configuration (node.cfg)');
-  leaf(config, 'get', 'show the node configuration', () => import('./config/get.ts')).addOption(
-    new Option('--property <key>', 'show only this key (default: all)'),
-  );
+  leaf(config, 'get', 'show the node configuration (another node\'s with --node)', () => import('./config/get.ts'))
+    .addOption(new Option('--property <key>', 'show only this key (default: all)'))
+    .addOption(bool('--side', "show certnode's side file of a pve or pbs tree (the settings Proxmox cannot hold) instead of the Proxmox node file"));
   const set = leaf(config, 'set', 'change the node configuration', () => import('./config/set.ts'))
     .addOption(
       new Option(
@@ -205,7 +220,13 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .addOption(new Option('--metrics-file <path>', "absolute path of a Prometheus textfile (*.prom) for node_exporter's textfile collector, rewritten after every order, renew (due or not), renew --check and revoke (default: none)"))
     .addOption(new Option('--description <text>', 'description of the node (the # lines of node.cfg; default: none)'))
     .addOption(list('--delete <list>', 'keys to remove, comma, space or ; separated (default: none)'))
-    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"));
+    .addOption(new Option('--digest <digest>', "refuse the change if node.cfg's digest differs (default: no check)"))
+    .addOption(
+      bool(
+        '--side',
+        "in a pve or pbs tree, write certnode's side file (nodes/<node>/certnode.cfg, certnode.cfg) instead of the Proxmox node file: the settings PVE or PBS would drop or reject (keytype, profile, preferred-chain, wildcards, challenge=, more domain slots, cert-file, reload-command, notify-*, ...)",
+      ),
+    );
 
   configureTree(program);
   return program;

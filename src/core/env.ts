@@ -7,6 +7,10 @@ import type { OutputFormat } from './output/render.ts';
 
 export interface Globals {
   configDir: string;
+  /** --layout as given (the paths hold the one in effect). */
+  layout?: string | undefined;
+  /** --node as given: the node named explicitly (the paths hold the one in effect). */
+  node?: string | undefined;
   outputFormat: OutputFormat;
   noborder: boolean;
   noheader: boolean;

@@ -1,7 +1,6 @@
 // What the last order/renew/revoke runs ended with, kept in <config-dir>/certnode-runs.json:
 // the facts notifications (first success after a failure), metrics and the rate-limit memory need.
 
-import * as path from 'node:path';
 import type { Paths } from './paths.ts';
 import { PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, writeFileAtomic } from './store/store.ts';
 
@@ -23,9 +22,9 @@ export interface RunState {
   rateLimit?: RateLimit;
 }
 
-/** Beside node.cfg, not in certs/: a failed order leaves the certificate directory byte-identical. */
+/** Beside node.cfg, not in certs/: a failed order leaves the certificate directory byte-identical (paths.ts). */
 export function runStateFile(paths: Paths): string {
-  return path.join(paths.configDir, 'certnode-runs.json');
+  return paths.runStateFile;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

@@ -99,7 +99,7 @@ test(`${KILLS} random SIGKILLs of write commands (seed ${SEED}) leave parsable f
   }
   const leftovers = walk(cfg)
     .map((f) => f.slice(cfg.length))
-    .filter((f) => /\.tmp-|certnode-new|\.journal$|\.lock$|\.reclaim$|\.stale-/.test(f));
+    .filter((f) => /\.tmp-|certnode-new|\.journal$|\.lock$|\.reclaim$|\.stale-|\.gone-/.test(f));
   assert.deepEqual(leftovers, []);
   assert.equal(read('certnode.pem'), p.cert);
   assert.equal(read('certnode.key'), p.key);

@@ -26,6 +26,11 @@ export interface RunOptions {
   umask?: string;
   /** Pipe certnode's stdout into this shell command (`head -1`); `code` stays certnode's. */
   pipe?: string;
+  /**
+   * Run as another host: in a UTS namespace of its own (`unshare -u`) with this host name, as a
+   * node of a cluster does (same kernel, same PID namespace, another host name).
+   */
+  hostname?: string;
 }
 
 /** Test dns_<api>.sh scripts (stand-ins for cf, acmedns, ... and the runner's test scripts). */
@@ -65,6 +70,10 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
       command = '/bin/sh';
       argv = ['-c', `${prefix}exec ${quoted}`];
     }
+  }
+  if (opts.hostname !== undefined) {
+    argv = ['-u', 'sh', '-c', 'hostname "$0" && exec "$@"', opts.hostname, command, ...argv];
+    command = 'unshare';
   }
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });

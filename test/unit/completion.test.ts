@@ -71,6 +71,28 @@ test('bash completion reads the config dir: plugin ids, account names, node keys
   }
 });
 
+test('bash completion finds the files of a cluster tree and of the pve layout (the node: --node, CERTNODE_NODE)', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    mkdirSync(join(dir, 'priv', 'acme'), { recursive: true });
+    mkdirSync(join(dir, 'nodes', 'pve1'), { recursive: true });
+    mkdirSync(join(dir, 'nodes', 'pve2'), { recursive: true });
+    writeFileSync(join(dir, 'priv', 'acme', 'plugins.cfg'), 'dns: cloudflare\n\tapi cf\n\n');
+    writeFileSync(join(dir, 'priv', 'acme', 'certnode-plugins.cfg'), 'dns: cloudflare\n\tpropagation sleep\n\n');
+    writeFileSync(join(dir, 'priv', 'acme', 'default'), '{}');
+    writeFileSync(join(dir, 'nodes', 'pve1', 'config'), 'acme: domains=a.example.com\n');
+    writeFileSync(join(dir, 'nodes', 'pve1', 'certnode.cfg'), 'reload-command: true\n');
+    writeFileSync(join(dir, 'nodes', 'pve2', 'config'), 'acmedomain0: b.example.com\n');
+    const env = { CERTNODE_CONFIG_DIR: dir, CERTNODE_NODE: 'pve1' };
+    assert.deepEqual(completeIn(env, 'acme', 'plugin', 'set', '').words, ['cloudflare', 'standalone']);
+    assert.deepEqual(completeIn(env, 'acme', 'account', 'info', '').words, ['default']);
+    assert.deepEqual(completeIn(env, 'config', 'set', '--delete', '').words, ['acme', 'reload-command']);
+    assert.deepEqual(completeIn(env, '--node', 'pve2', 'config', 'set', '--delete', '').words, ['acmedomain0']);
+  } finally {
+    cleanup();
+  }
+});
+
 test('bash completion: plugin types, plugin property keys, --directory ids; paths the way bash does them', () => {
   assert.deepEqual(completeIn({}, 'acme', 'plugin', 'add', '').words, ['dns', 'standalone']);
   assert.deepEqual(completeIn({}, 'acme', 'plugin', 'add', 'dns', '').words, [], 'the id of a new plugin is free text');

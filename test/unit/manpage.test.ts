@@ -17,7 +17,7 @@ test('man/certnode.1 is generated from the current command tree (run `npm run ma
 test('the man page has the usual sections, in order, and groff finds nothing to warn about', () => {
   const page = readFileSync(join(ROOT, 'man', 'certnode.1'), 'utf8');
   const sections = [...page.matchAll(/^\.SH (.*)$/gm)].map((m) => m[1]);
-  assert.deepEqual(sections, ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'OPTIONS', 'OUTPUT', 'AUTOMATIC RENEWAL', 'FILES', 'LIMITS', 'DNS VALIDATION METHODS', 'DNS SCRIPTS', 'ENVIRONMENT', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']);
+  assert.deepEqual(sections, ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'COMMANDS', 'OPTIONS', 'OUTPUT', 'AUTOMATIC RENEWAL', 'FILES', 'LAYOUTS AND CLUSTERS', 'LIMITS', 'DNS VALIDATION METHODS', 'DNS SCRIPTS', 'ENVIRONMENT', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO']);
   const groff = spawnSync('groff', ['-ww', '-z', '-man', join(ROOT, 'man', 'certnode.1')], { encoding: 'utf8' });
   assert.equal(groff.status, 0, groff.stderr);
   assert.equal(groff.stderr, '');

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pidSpaceTag } from '../../src/core/store/lock.ts';
 import { checkDigest, sha256Hex, TEMP_MAX_AGE_MS, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
 import { tempDir } from '../helpers/cli.ts';
 
@@ -89,19 +90,26 @@ test('atomic write sweeps temp files of writers that are gone or too old, and no
     const live = spawn('sleep', ['30']);
     try {
       const host = hostname();
+      const space = pidSpaceTag()!;
+      const otherSpace = space.replace(/^./, (c) => (c === '0' ? '1' : '0'));
       const names = {
-        deadHere: `.node.cfg.tmp-${host}-${dead}-0a1b2c3d`,
+        deadHere: `.node.cfg.tmp-${host}-s${space}-${dead}-0a1b2c3d`,
+        // another host name in this PID space (a node in its own UTS namespace): its pid can be asked
+        deadOtherNameHere: `.node.cfg.tmp-n2-s${space}-${dead}-1a1b2c3d`,
+        deadOldNamed: `.node.cfg.tmp-${host}-${dead}-0a1b2c3d`, // an older certnode's name, with host
         deadOld: `.node.cfg.tmp-${dead}-0a1b2c3d`, // an older certnode's name, no host
-        liveHere: `.node.cfg.tmp-${host}-${live.pid}-0a1b2c3d`,
-        otherHostFresh: `.node.cfg.tmp-elsewhere.example-${dead}-0a1b2c3d`,
-        otherHostOld: `.node.cfg.tmp-elsewhere.example-${live.pid}-1a1b2c3d`,
+        liveHere: `.node.cfg.tmp-${host}-s${space}-${live.pid}-0a1b2c3d`,
+        // this host's name, another PID space (another machine with the same name, a container)
+        sameNameOtherSpace: `.node.cfg.tmp-${host}-s${otherSpace}-${dead}-2a1b2c3d`,
+        otherHostFresh: `.node.cfg.tmp-elsewhere.example-s${otherSpace}-${dead}-0a1b2c3d`,
+        otherHostOld: `.node.cfg.tmp-elsewhere.example-s${otherSpace}-${live.pid}-1a1b2c3d`,
         unrelated: '.node.cfg.swp',
       };
       for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
       const old = new Date(Date.now() - TEMP_MAX_AGE_MS - 60_000);
       utimesSync(join(dir, names.otherHostOld), old, old);
       writeFileAtomic(join(dir, 'node.cfg'), 'new', { mode: 0o644, dirMode: 0o755 });
-      assert.deepEqual(readdirSync(dir).sort(), [names.liveHere, names.otherHostFresh, names.unrelated, 'node.cfg'].sort());
+      assert.deepEqual(readdirSync(dir).sort(), [names.liveHere, names.sameNameOtherSpace, names.otherHostFresh, names.unrelated, 'node.cfg'].sort());
     } finally {
       live.kill();
     }

@@ -9,6 +9,7 @@ import { persistValidatedNames } from '../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../core/config/repo.ts';
 import { CliError } from '../../core/errors.ts';
 import type { Result } from '../../core/output/render.ts';
+import { requireNodeDir } from '../../core/paths.ts';
 import type { LeafCommand } from '../command.ts';
 import { localTime, nodeCertSettings } from './shared.ts';
 
@@ -47,6 +48,7 @@ export const command: LeafCommand<Record<string, never>> = {
   },
   async run(env): Promise<Result> {
     if (!existsSync(env.paths.configDir)) throw new CliError(`configuration directory '${env.paths.configDir}' does not exist (see --config-dir, CERTNODE_CONFIG_DIR)`);
+    requireNodeDir(env.paths, env.globals.node);
     const { targets } = await nodeCertSettings(env);
     const now = env.ctx.now();
     const source = readInstalled(targets).source;

@@ -2,7 +2,9 @@
 
 import { parseBoolean } from '../../core/config/formats.ts';
 import { localHostNames } from '../../core/cert/hostnames.ts';
+import { proxmoxFallback } from '../../core/cert/install.ts';
 import { installSelfSigned } from '../../core/cert/selfsigned.ts';
+import { CliError } from '../../core/errors.ts';
 import { stepLog } from '../../core/output/tasklog.ts';
 import type { LeafCommand } from '../command.ts';
 import { certInfoResult, installedInfo, nodeCertSettings } from './shared.ts';
@@ -13,6 +15,10 @@ export const command: LeafCommand<{ force: boolean }> = {
   },
   async run(env, opts) {
     const { settings, targets } = await nodeCertSettings(env);
+    const fallback = proxmoxFallback(env.paths, targets);
+    if (fallback !== undefined) {
+      throw new CliError(`in the pve layout pveproxy serves PVE's own ${fallback} (signed by the cluster CA) when there is no ${targets.certFile}: certnode makes no self-signed one ('pvecm updatecerts' renews PVE's)`);
+    }
     const outcome = await installSelfSigned(targets, {
       keyType: settings.keyType,
       names: await localHostNames(),

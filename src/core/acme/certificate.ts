@@ -7,10 +7,11 @@ import type { CommandEnv } from '../env.ts';
 import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
 import { accountExists } from '../config/accounts.ts';
-import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, type CertSettings } from '../config/node.ts';
+import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, pluginNodesRefusal, type CertSettings, type ConfiguredDomain } from '../config/node.ts';
+import type { PluginsConfig } from '../config/plugins-cfg.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, completeUnfinishedInstall, installCertificate, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, completeUnfinishedInstall, installCertificate, proxmoxFallback, removeInstalledPair, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
@@ -60,11 +61,19 @@ export function requireNodeAccount(env: CommandEnv): string {
   return name;
 }
 
+/** The names this node orders, after checking that their plugins may serve it (a plugin's `nodes`): before any CA contact. */
+export function nodeDomains(env: CommandEnv, nodeCfg = loadNodeConfig(env.paths).config, plugins: PluginsConfig = loadPlugins(env.paths).config): ConfiguredDomain[] {
+  const domains = configuredDomains(nodeCfg, plugins);
+  const refusal = pluginNodesRefusal(domains, plugins, env.paths.node);
+  if (refusal !== undefined) throw new CliError(refusal);
+  return domains;
+}
+
 /** Order a certificate for the configured names, install it (source acme) and run the reload command. */
 export async function orderAndInstall(env: CommandEnv, log: TaskLog, nodeCert: NodeCertContext, mayReplace: (current: InstalledPair) => void): Promise<OrderResult> {
   const nodeCfg = loadNodeConfig(env.paths).config;
   const plugins = loadPlugins(env.paths).config;
-  const domains = configuredDomains(nodeCfg, plugins);
+  const domains = nodeDomains(env, nodeCfg, plugins);
   const accountName = nodeAccount(nodeCfg);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
@@ -92,7 +101,7 @@ export async function dryRunOrder(env: CommandEnv, log: TaskLog): Promise<DryRun
   const nodeCert = await nodeCertContext(env);
   const result = await orderCertificate(
     { ctx: env.ctx, paths: env.paths, log },
-    { accountName: nodeAccount(nodeCfg), domains: configuredDomains(nodeCfg, plugins), plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), dryRun: true },
+    { accountName: nodeAccount(nodeCfg), domains: nodeDomains(env, nodeCfg, plugins), plugins, keyType: nodeCert.settings.keyType, profile: nodeProfile(nodeCfg), dryRun: true },
   );
   log.info(`Dry run OK: all ${result.names.length} names validated`);
   return result;
@@ -226,8 +235,15 @@ export async function revokeInstalled(env: CommandEnv, log: TaskLog, nodeCert: N
     log.info(`The CA says: ${err.message} - continuing`);
   }
   log.info('Deleting certificate files');
-  log.info('Installing a self-signed certificate in their place');
-  await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
-  await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked, self-signed certificate installed');
+  const fallback = proxmoxFallback(env.paths, nodeCert.targets);
+  if (fallback !== undefined) {
+    await removeInstalledPair(nodeCert.targets);
+    log.info(`pveproxy falls back to PVE's own ${fallback}`);
+    await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked and removed');
+  } else {
+    log.info('Installing a self-signed certificate in their place');
+    await installSelfSigned(nodeCert.targets, { keyType: nodeCert.settings.keyType, names: await localHostNames(), now: env.ctx.now(), backup: false });
+    await reloadAfterInstall(env, log, nodeCert.settings, 'certificate revoked, self-signed certificate installed');
+  }
   return { serial: cert.serialNumber.toLowerCase() };
 }

@@ -27,10 +27,22 @@ export interface CertTargets {
   certFile: string;
   keyFile: string;
   stateFile: string;
+  /**
+   * New files take the group and mode of the ones they replace (no bits for others): PBS's
+   * proxy.pem and proxy.key are root:backup 0640, read by proxmox-backup-proxy as user backup.
+   */
+  keepOwnership?: boolean;
 }
 
 export function certTargets(settings: Pick<CertSettings, 'certFile' | 'keyFile'>, paths: Paths): CertTargets {
-  return { certFile: settings.certFile, keyFile: settings.keyFile, stateFile: paths.certStateFile };
+  return { certFile: settings.certFile, keyFile: settings.keyFile, stateFile: paths.certStateFile, ...(paths.layout === 'pbs' ? { keepOwnership: true } : {}) };
+}
+
+/** The write options for replacing `file`: `base`, or (keepOwnership) the existing file's group and mode (`mask`: a key never readable by others). */
+function replacing(file: string, base: WriteOptions, targets: CertTargets, mask: number): WriteOptions {
+  if (!targets.keepOwnership) return base;
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? { ...base, mode: st.mode & mask, gid: st.gid } : base;
 }
 
 export interface InstalledPair {
@@ -180,11 +192,36 @@ export async function installCertificate(
       return { installed: true, pair: { chain, key: next.key, source: next.source } };
     }
     const journal: Journal = { certFile: targets.certFile, keyFile: targets.keyFile, backup: opts.backup, chainSha256: sha256Hex(chain), keySha256: sha256Hex(next.key), state };
-    writeFileAtomic(staged(targets.keyFile), next.key, KEY_WRITE);
-    writeFileAtomic(staged(targets.certFile), chain, CHAIN_WRITE);
+    writeFileAtomic(staged(targets.keyFile), next.key, replacing(targets.keyFile, KEY_WRITE, targets, 0o770));
+    writeFileAtomic(staged(targets.certFile), chain, replacing(targets.certFile, CHAIN_WRITE, targets, 0o777));
     writeFileAtomic(journalFile(targets), `${JSON.stringify(journal, null, 2)}\n`, { mode: SECRET_FILE_MODE, dirMode: PUBLIC_DIR_MODE });
     complete(targets, journal);
     return { installed: true, pair: { chain, key: next.key, source: next.source } };
+  });
+}
+
+/**
+ * The PVE layout's default pair (nodes/<node>/pveproxy-ssl.*) has a fallback of its own: without
+ * it pveproxy serves PVE's nodes/<node>/pve-ssl.pem, signed by the cluster CA. There certnode
+ * removes the pair where it would otherwise install a self-signed one. Returns that file, or undefined.
+ */
+export function proxmoxFallback(paths: Paths, targets: CertTargets): string | undefined {
+  if (paths.layout !== 'pve' || targets.certFile !== paths.defaultCertFile) return undefined;
+  return path.join(path.dirname(paths.defaultCertFile), 'pve-ssl.pem');
+}
+
+/**
+ * Remove the installed pair, its backup and its state (PVE's `cert delete`: pveproxy then serves
+ * PVE's own pve-ssl.pem). The chain goes first, so a crash never leaves a chain without its key.
+ * Resolves to whether there was anything to remove.
+ */
+export function removeInstalledPair(targets: CertTargets): Promise<boolean> {
+  return withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, () => {
+    recoverLocked(targets);
+    const files = [targets.certFile, targets.keyFile, `${targets.certFile}${BACKUP_SUFFIX}`, `${targets.keyFile}${BACKUP_SUFFIX}`, targets.stateFile];
+    let removed = false;
+    for (const file of files) removed = removeFile(file) || removed;
+    return removed;
   });
 }
 

@@ -316,3 +316,18 @@ export function domainKeysUsingPlugin(cfg: NodeConfig, id: string): string[] {
   }
   return users;
 }
+
+/**
+ * The first configured name whose plugin is restricted to other nodes (the plugin's `nodes`), as
+ * one line; undefined when every plugin may serve `node`. Node names compare case-insensitively.
+ */
+export function pluginNodesRefusal(domains: readonly ConfiguredDomain[], plugins: PluginsConfig, node: string): string | undefined {
+  for (const domain of domains) {
+    const nodes = findPlugin(plugins, domain.plugin)?.props.get('nodes');
+    if (nodes === undefined) continue;
+    const list = nodes.split(/[\s,;]+/).filter(Boolean);
+    if (list.some((n) => n.toLowerCase() === node.toLowerCase())) continue;
+    return `${domain.source}: plugin '${domain.plugin}' for domain '${domain.domain}' is restricted to node${list.length === 1 ? '' : 's'} ${list.join(', ')} (its nodes setting), not this node '${node}'`;
+  }
+  return undefined;
+}

@@ -2,7 +2,6 @@
 // metrics file, and notify (notify-command, notify-mailto) when notify-on asks for the event.
 // Nothing here changes the task's outcome: a failure of its own is a task-log warning.
 
-import { hostname } from 'node:os';
 import type { CommandEnv } from '../env.ts';
 import { configuredDomains, NOTIFY_EVENTS, unattendedSettings, type NotifyEvent, type UnattendedSettings } from '../config/node.ts';
 import { decodePluginData } from '../config/plugins-cfg.ts';
@@ -25,9 +24,9 @@ export const RATE_LIMITED = 'urn:ietf:params:acme:error:rateLimited';
 /** How much of the task log a mail carries. */
 const LOG_TAIL_LINES = 40;
 
-/** The `node` the config dir serves (the host's short name, as pvenode's node name). */
+/** The `node` the task runs for (--node, CERTNODE_NODE or the host's short name, as pvenode's node name). */
 export function nodeName(env: CommandEnv): string {
-  return env.ctx.env.CERTNODE_NODE || hostname().split('.')[0] || 'localhost';
+  return env.paths.node;
 }
 
 /**

@@ -2,9 +2,11 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
+import { pidSpaceTag } from './lock.ts';
 
 export const SECRET_FILE_MODE = 0o600;
 export const SECRET_DIR_MODE = 0o700;
@@ -20,6 +22,8 @@ export interface WriteOptions {
    * (e.g. /etc/ssl/private, 0710 root:ssl-cert), which certnode does not own.
    */
   keepDirMode?: boolean;
+  /** Group of the file (numeric gid); default: the writer's. */
+  gid?: number;
 }
 
 /** SHA-256 hex of the bytes; the digest `--digest` accepts. */
@@ -47,14 +51,49 @@ export function checkDigest(given: string | undefined, content: string): void {
 /** The largest configuration file certnode reads (plugins.cfg with many 64 KiB data values fits). */
 export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
 
+/** ESTALE, which Node does not name ("Unknown system error -116"). */
+const ESTALE = -(os.constants.errno.ESTALE ?? 116);
+/** How often a read that met a stale file handle is tried again (each try looks the name up afresh). */
+const STALE_READ_TRIES = 10;
+
+/**
+ * Read a whole file as text. On a shared filesystem a file another host just replaced (rename)
+ * can fail with ESTALE: the name is looked up again, a bounded number of times. Read through a
+ * descriptor: Node 20's readFileSync(path, 'utf8') aborts the whole process when close() fails,
+ * which a GlusterFS client does for such a file.
+ */
+export function readText(file: string, maxBytes?: number): string {
+  for (let attempt = 1; ; attempt++) {
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, 'r');
+      if (maxBytes !== undefined) {
+        const size = fs.fstatSync(fd).size;
+        if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
+      }
+      const text = fs.readFileSync(fd, 'utf8');
+      const closing = fd;
+      fd = undefined;
+      fs.closeSync(closing);
+      return text;
+    } catch (err) {
+      if (fd !== undefined) {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // the error that got us here is the one to report
+        }
+      }
+      if ((err as NodeJS.ErrnoException).errno === ESTALE && attempt < STALE_READ_TRIES) continue;
+      throw err;
+    }
+  }
+}
+
 /** Read a text file; undefined when it does not exist. With `maxBytes`, a larger file is an error. */
 export function readTextIfExists(file: string, maxBytes?: number): string | undefined {
   try {
-    if (maxBytes !== undefined) {
-      const size = fs.statSync(file).size;
-      if (size > maxBytes) throw new CliError(`unable to read '${file}' - it is ${size} bytes, more than the ${maxBytes} a configuration file may have`);
-    }
-    return fs.readFileSync(file, 'utf8');
+    return readText(file, maxBytes);
   } catch (err) {
     if (err instanceof CliError) throw err;
     if (isErrno(err, 'ENOENT')) return undefined;
@@ -62,9 +101,47 @@ export function readTextIfExists(file: string, maxBytes?: number): string | unde
   }
 }
 
+/**
+ * How the file system under the config dir takes modes. Proxmox's pmxcfs (/etc/pve, the pve
+ * layout) refuses every chmod but to 0600 below priv/ and 0640 elsewhere (EPERM), and shows all
+ * files as root:www-data with those modes anyway: there files get exactly those modes and
+ * directories are never chmod-ed. Set once per process (src/cli.ts) from the layout.
+ */
+export interface ModePolicy {
+  fileMode(file: string, requested: number): number;
+  /** Leave directory modes to the file system. */
+  keepDirModes: boolean;
+  /** A replaced file keeps its group, and its group bits (never more for others than asked). */
+  keepGroup?: boolean;
+}
+
+let modePolicy: ModePolicy | undefined;
+
+export function setModePolicy(policy: ModePolicy | undefined): void {
+  modePolicy = policy;
+}
+
+/** pmxcfs's modes for a tree at `root` (/etc/pve): 0600 below root/priv/, 0640 elsewhere. */
+export function pmxcfsModes(root: string): ModePolicy {
+  const priv = `${path.resolve(root, 'priv')}${path.sep}`;
+  return { fileMode: (file) => (path.resolve(file).startsWith(priv) ? 0o600 : 0o640), keepDirModes: true };
+}
+
+/**
+ * PBS (/etc/proxmox-backup): its files are root:backup with group bits where the daemons running
+ * as user backup read them (node.cfg 0640): a rewrite keeps them.
+ */
+export function keepGroupModes(): ModePolicy {
+  return { fileMode: (_file, requested) => requested, keepDirModes: false, keepGroup: true };
+}
+
 /** Create a directory (and parents) and force its mode, whatever the umask (unless `keepMode` and it exists). */
 export function ensureDir(dir: string, mode: number, keepMode = false): void {
   try {
+    if (modePolicy?.keepDirModes) {
+      fs.mkdirSync(dir, { recursive: true, mode });
+      return;
+    }
     if (keepMode && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
     // Parents we create are ordinary directories; only `dir` itself gets `mode`.
     fs.mkdirSync(path.dirname(dir), { recursive: true, mode: PUBLIC_DIR_MODE });
@@ -83,11 +160,19 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   const dir = path.dirname(file);
   ensureDir(dir, opts.dirMode, opts.keepDirMode);
   removeOrphanTemps(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-s${pidSpaceTag() ?? 'unknown'}-${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
-    fs.fchmodSync(fd, opts.mode);
+    let mode = modePolicy ? modePolicy.fileMode(file, opts.mode) : opts.mode;
+    let gid = opts.gid;
+    const existing = modePolicy?.keepGroup ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (existing?.isFile()) {
+      mode = existing.mode & (opts.mode | 0o070);
+      gid ??= existing.gid;
+    }
+    if (gid !== undefined) fs.fchownSync(fd, -1, gid);
+    fs.fchmodSync(fd, mode);
     writeAllAt(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -112,15 +197,21 @@ function writeAllAt(fd: number, data: Uint8Array): void {
   while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, done);
 }
 
-/** A temp file of writeFileAtomic: `.<name>.tmp-<host>-<pid>-<hex>` (older certnodes: no host). */
-const TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
+/**
+ * A temp file of writeFileAtomic: `.<name>.tmp-<host>-s<space>-<pid>-<hex>`, where <space> tags the
+ * writer's PID space (lock.ts: same kernel boot and PID namespace; the host name says nothing
+ * about whether its PID can be asked here: `unshare -u` nodes, machines with the same name).
+ */
+const TEMP_NAME = /^\..+\.tmp-.+-s([0-9a-f]{8})-(\d+)-[0-9a-f]+$/;
+/** Older certnodes' names: `.<name>.tmp-<host>-<pid>-<hex>`, or without host (single-host times). */
+const OLD_TEMP_NAME = /^\..+\.tmp-(?:(.+)-)?(\d+)-[0-9a-f]+$/;
 /** No write takes this long: a temp file this old is left over, whoever wrote it. */
 export const TEMP_MAX_AGE_MS = 10 * 60_000;
 
 /**
- * Remove temp files a killed writer left in `dir`: those of processes on this host that are gone,
- * and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot be
- * asked whether it still runs). Best effort: a failure here never fails the write.
+ * Remove temp files a killed writer left in `dir`: those of processes in this PID space that are
+ * gone, and any older than TEMP_MAX_AGE_MS (a writer on another host sharing the directory cannot
+ * be asked whether it still runs). Best effort: a failure here never fails the write.
  */
 export function removeOrphanTemps(dir: string, now = Date.now()): void {
   let names: string[];
@@ -130,15 +221,17 @@ export function removeOrphanTemps(dir: string, now = Date.now()): void {
     return;
   }
   const host = hostname();
+  const space = pidSpaceTag();
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m) continue;
+    const old = m ? undefined : OLD_TEMP_NAME.exec(name);
+    if (!m && !old) continue;
     const file = path.join(dir, name);
     try {
       const st = fs.lstatSync(file);
       if (!st.isFile()) continue;
-      const ours = m[1] === undefined || m[1] === host;
-      const gone = ours && !processRuns(Number(m[2]));
+      const ours = m ? space !== undefined && m[1] === space : old![1] === undefined || old![1] === host;
+      const gone = ours && !processRuns(Number((m ?? old)![2]));
       if (gone || now - st.mtimeMs > TEMP_MAX_AGE_MS) fs.unlinkSync(file);
     } catch {
       // vanished meanwhile, or not ours to remove
@@ -182,7 +275,16 @@ export function renameOver(from: string, to: string): void {
 /** Rename a file (durably); fails when the target exists. */
 export function renameNoReplace(from: string, to: string): void {
   try {
-    fs.linkSync(from, to);
+    try {
+      fs.linkSync(from, to);
+    } catch (err) {
+      // pmxcfs (/etc/pve) has no hard links: check, then rename, as PVE itself does (callers hold the file's lock)
+      if (!isErrno(err, 'ENOSYS') && !isErrno(err, 'EPERM') && !isErrno(err, 'EOPNOTSUPP')) throw err;
+      if (fs.existsSync(to)) throw Object.assign(new Error(`EEXIST: file already exists, rename '${from}' -> '${to}'`), { code: 'EEXIST' });
+      fs.renameSync(from, to);
+      fsyncDir(path.dirname(to));
+      return;
+    }
     fs.unlinkSync(from);
   } catch (err) {
     throw fileError('rename', from, err);
@@ -215,6 +317,7 @@ function fileError(action: string, file: string, err: unknown): CliError {
 
 /** "ENOENT: no such file or directory, open '/x'" -> "No such file or directory" */
 export function errnoText(err: Error): string {
+  if ((err as NodeJS.ErrnoException).errno === ESTALE) return 'Stale file handle';
   const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*)?$/, '');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -5,7 +5,7 @@ import { configuredDomains } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { readInstalled, type InstalledPair } from '../../../core/cert/install.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { dryRunOrder, nodeCertContext, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { dryRunOrder, nodeCertContext, nodeDomains, requireNodeAccount, orderAndInstall, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
 import { withOutcomeReport } from '../../../core/notify/report.ts';
 import { CliError, UsageError } from '../../../core/errors.ts';
 import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
@@ -28,6 +28,8 @@ export const command: LeafCommand<{ force: boolean; dryRun: boolean }> = {
     if (configuredDomains(loadNodeConfig(env.paths).config, loadPlugins(env.paths).config).length === 0) {
       throw new CliError(NO_DOMAINS);
     }
+    // a plugin meant for other nodes (its nodes setting): refused before the CA is contacted
+    nodeDomains(env);
     requireNodeAccount(env);
     if (opts.dryRun) {
       return runTask(env, (log) =>

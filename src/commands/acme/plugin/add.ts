@@ -1,6 +1,8 @@
 // certnode acme plugin add <type> <id> [--api] [--data FILE] [--validation-delay N] [--disable] [--nodes] [--port] [--address]
 
+import { CliError } from '../../../core/errors.ts';
 import { checkConfigId } from '../../../core/config/formats.ts';
+import { pluginSettingRefusal } from '../../../core/config/proxmox-rules.ts';
 import { addPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { loadPlugins, updatePlugins } from '../../../core/config/repo.ts';
 import { changeResult } from '../../../core/output/render.ts';
@@ -18,7 +20,11 @@ export const command: LeafCommand<AddOptions> = {
   async parse(args, raw, env) {
     const [type, id] = args as [string, string];
     checkConfigId(id, 'id');
-    return { type, id, input: await pluginInput(raw, env) };
+    const input = await pluginInput(raw, env);
+    // in a Proxmox layout, nothing PVE/PBS would drop or reject goes into their plugins.cfg
+    const refusal = env.paths.layout === 'certnode' ? undefined : pluginSettingRefusal(env.paths.layout, type, id, input);
+    if (refusal !== undefined) throw new CliError(refusal);
+    return { type, id, input };
   },
   async run(env, opts) {
     if (opts.type === 'dns' && opts.input.api !== undefined) {
@@ -33,6 +39,10 @@ export const command: LeafCommand<AddOptions> = {
           if (data !== undefined) opts.input.data = data;
         }
       }
+    }
+    // PBS requires data in a dns plugin (after the prompt, which may have asked for it)
+    if (env.paths.layout === 'pbs' && opts.type === 'dns' && opts.input.data === undefined) {
+      throw new CliError(`PBS rejects the whole plugins.cfg for a dns plugin without 'data' (its dns plugins require it) - give --data <file>`);
     }
     const changed = await updatePlugins(env.paths, undefined, (cfg) => {
       addPlugin(cfg, opts.type, opts.id, opts.input);

@@ -1,15 +1,21 @@
 // Turning plugin add/set options into a validated PluginInput.
 
 import * as fs from 'node:fs';
-import { UsageError } from '../../../core/errors.ts';
+import { CliError, UsageError } from '../../../core/errors.ts';
+import { PVE_DNS_SCHEMA_FILE, pveApiRefusal } from '../../../core/config/proxmox-rules.ts';
 import { checkDnsApi, checkIpAddress, checkNodeList, MAX_PLUGIN_DATA_BYTES, parseBoolean, parseInteger } from '../../../core/config/formats.ts';
 import { MAX_VALIDATION_DELAY, PROPAGATION_MODES, type PluginInput, type PropagationMode } from '../../../core/config/plugins.ts';
-import { errnoText } from '../../../core/store/store.ts';
+import { errnoText, MAX_CONFIG_FILE_BYTES, readTextIfExists } from '../../../core/store/store.ts';
 import type { CommandEnv, RawOptions } from '../../command.ts';
 
 export async function pluginInput(raw: RawOptions, env: CommandEnv): Promise<PluginInput> {
   const input: PluginInput = {};
   if (raw.api !== undefined) input.api = checkDnsApi(raw.api);
+  if (input.api !== undefined && env.paths.layout === 'pve') {
+    // on a PVE host, its list of DNS APIs: a plugin naming another one is dropped by PVE
+    const refusal = pveApiRefusal(input.api, readTextIfExists(PVE_DNS_SCHEMA_FILE, MAX_CONFIG_FILE_BYTES));
+    if (refusal !== undefined) throw new CliError(`api: ${refusal}`);
+  }
   if (raw.data !== undefined) input.data = await readDataFile(raw.data, env);
   if (raw.disable !== undefined) input.disable = parseBoolean(raw.disable, 'disable');
   if (raw.nodes !== undefined) input.nodes = checkNodeList(raw.nodes).join(',');

@@ -22,6 +22,8 @@ export const command: LeafCommand<{ id: string }> = {
       }
       removePlugin(cfg, opts.id);
     });
-    return changeResult(changed);
+    // its certnode-only settings go with it
+    const side = env.paths.pluginsSideCfg === undefined ? false : await updatePlugins(env.paths, undefined, (cfg) => removePlugin(cfg, opts.id), env.paths.pluginsSideCfg);
+    return changeResult(changed || side);
   },
 };
