@@ -45,7 +45,7 @@ export async function orderRepeatedly(s: RmwSetup, count: number): Promise<void>
       const r = await n.run(['acme', 'cert', 'order', '--force']);
       assert.equal(r.code, 0, `order ${i} of ${count}:\n${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /\nTask OK\n$/);
-      assert.deepEqual(await s.txt(name), before, `order ${i}: the TXT values afterwards`);
+      assert.deepEqual(await s.txt(name), before, `order ${i}: the TXT values afterwards\n${r.stdout}\n${r.stderr}`);
     }
   } finally {
     n.cleanup();
