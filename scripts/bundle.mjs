@@ -48,6 +48,17 @@ const stubAcmeAxios = {
   },
 };
 
+/** commander's node:child_process -> scripts/lib/commander-child-process.cjs (loaded on first use; see there). */
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) => {
+      if (!/[/\\]commander[/\\]lib[/\\]command\.js$/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'scripts', 'lib', 'commander-child-process.cjs') };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const result = await esbuild.build({
@@ -67,7 +78,7 @@ const result = await esbuild.build({
   chunkNames: 'chunk-[hash]',
   // CommonJS packages inside ES modules still call require() for node built-ins
   banner: { js: "import { createRequire as __certnodeRequire } from 'node:module'; const require = __certnodeRequire(import.meta.url);" },
-  plugins: [relocateAssets, stubAcmeAxios],
+  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
