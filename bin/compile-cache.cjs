@@ -1,0 +1,74 @@
+// A V8 code cache for the bundle's files on Node versions without module.enableCompileCache (it
+// came with Node 22.1). Parsing and compiling the bundle's JavaScript is most of what a start-up
+// costs beyond bare `node`, and most of an order's CPU time (it compiles acme-client and the X.509
+// library); V8 can skip both with the code it produced for the same source before.
+//
+// - Only files directly in the bundle directory are compiled here; everything else goes through
+//   Node's own loader unchanged. The module semantics are the loader's: the same wrapper, `this`,
+//   require (resolving from the file), module, __filename, __dirname.
+// - The cache lives in <bundle>/.compile-cache, beside the code it belongs to: whoever can write
+//   there can change the code itself, so it opens no new way in (unlike a shared temp dir). Where it
+//   is not writable (a read-only install, another user) nothing is cached and nothing fails.
+// - An entry is named by file, size and modification time (a rebuild makes new ones and drops the
+//   old), and V8 itself refuses data from another V8 version, other flags or another source length:
+//   then the file compiles as without a cache, and the entry is written anew.
+// - Entries are written when the process exits, so they hold the functions the run compiled
+//   lazily too; written to a temporary name and renamed, so concurrent runs never see half a file.
+// - NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch for its cache) turns it off.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const vm = require('node:vm');
+
+/** Install the cache for the .cjs files directly in `bundleDir`. Returns whether it did. */
+function enableBundleCompileCache(bundleDir) {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return false;
+  // dynamic import() in cached code needs this (Node >= 20.13); without it, no cache
+  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  if (importModuleDynamically === undefined) return false;
+  const cacheDir = path.join(bundleDir, '.compile-cache');
+  const produced = [];
+  const compile = Module.prototype._compile;
+  Module.prototype._compile = function compileCached(content, filename) {
+    if (path.dirname(filename) !== bundleDir || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
+    let entry;
+    try {
+      const stat = fs.statSync(filename);
+      entry = `${path.basename(filename)}-${stat.size}-${Math.floor(stat.mtimeMs)}`;
+    } catch {
+      return compile.call(this, content, filename);
+    }
+    let cachedData;
+    try {
+      cachedData = fs.readFileSync(path.join(cacheDir, entry));
+    } catch {
+      // no entry yet
+    }
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically });
+    if (cachedData === undefined || script.cachedDataRejected) produced.push({ entry, script });
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, path.dirname(filename));
+  };
+  process.once('exit', () => {
+    if (produced.length === 0) return;
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const existing = fs.readdirSync(cacheDir);
+      for (const { entry, script } of produced) {
+        const file = entry.slice(0, entry.lastIndexOf('-', entry.lastIndexOf('-') - 1) + 1);
+        const tmp = path.join(cacheDir, `.${entry}.${process.pid}.tmp`);
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, path.join(cacheDir, entry));
+        // entries of an earlier build of the same file
+        for (const old of existing) if (old.startsWith(file) && old !== entry) fs.rmSync(path.join(cacheDir, old), { force: true });
+      }
+    } catch {
+      // not writable, full, gone: run without a cache next time too
+    }
+  });
+  return true;
+}
+
+module.exports = { enableBundleCompileCache };
