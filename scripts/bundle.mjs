@@ -59,6 +59,18 @@ const lazyCommanderChildProcess = {
   },
 };
 
+/** @peculiar/x509 and asn1js as acme-client's crypto module requires them -> loaded on first use (scripts/lib/acme-x509-lazy.cjs). */
+const lazyAcmeCryptoLibraries = {
+  name: 'lazy-acme-crypto-libraries',
+  setup(build) {
+    const stubs = { '@peculiar/x509': 'acme-x509-lazy.cjs', asn1js: 'acme-asn1js-lazy.cjs' };
+    build.onResolve({ filter: /^(@peculiar\/x509|asn1js)$/ }, (args) => {
+      if (!/[/\\]acme-client[/\\]src[/\\]crypto[/\\]index\.js$/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'scripts', 'lib', stubs[args.path]) };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const result = await esbuild.build({
@@ -77,7 +89,7 @@ const result = await esbuild.build({
   minify: true,
   keepNames: true,
   chunkNames: 'chunk-[hash]',
-  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess],
+  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
