@@ -143,15 +143,20 @@ describe('cli basics', () => {
         [],
         args.join(' '),
       );
+      // reading takes no lock: no lock library
+      assert.deepEqual(r.sources.filter((m) => /proper-lockfile|graceful-fs|src\/core\/store\/lock\.ts/.test(m)), [], args.join(' '));
       // help draws no table: the table libraries stay unloaded
-      // and help reads no file: no lock library either
-      if (args[0] === '--help') assert.deepEqual(r.sources.filter((m) => /cli-table3|string-width|proper-lockfile|graceful-fs/.test(m)), []);
+      if (args[0] === '--help') assert.deepEqual(r.sources.filter((m) => /cli-table3|string-width/.test(m)), []);
       else {
         assert.ok(r.sources.some((m) => m.includes('node_modules/cli-table3/')), 'plugin list draws a table (control)');
         // a table of plain ASCII measures without string-width (its Intl.Segmenter is slow to set up)
         assert.deepEqual(r.sources.filter((m) => m.startsWith('node_modules/string-width/')), []);
       }
     }
+    // the control for the locks: a write takes one
+    const write = await runProbed(['config', 'set', '--description', 'probe'], { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'write') });
+    assert.equal(write.status, 0, write.stderr);
+    assert.ok(write.sources.some((m) => m.includes('node_modules/proper-lockfile/')), 'config set locks node.cfg (control)');
     // the control: text beyond ASCII in a table does load string-width
     const cjk = join(dir, 'cjk');
     writeFileSync(join(dir, 'cjk.data'), 'CF_Account_ID=東京本社のアカウント\n');
