@@ -10,7 +10,7 @@
 //   there can change the code itself, so it opens no new way in (unlike a shared temp dir). Where it
 //   is not writable (a read-only install, another user) nothing is cached and nothing fails.
 // - An entry is named by file, size and modification time (a rebuild makes new ones and drops the
-//   old), and V8 itself refuses data from another V8 version, other flags or another source length:
+//   old, and those of files it removed), and V8 itself refuses data from another V8 version, other flags or another source length:
 //   then the file compiles as without a cache, and the entry is written anew.
 // - Entries are written when the process exits, so they hold the functions the run compiled
 //   lazily too; written to a temporary name and renamed, so concurrent runs never see half a file.
@@ -63,6 +63,11 @@ function enableBundleCompileCache(bundleDir) {
         fs.renameSync(tmp, path.join(cacheDir, entry));
         // entries of an earlier build of the same file
         for (const old of existing) if (old.startsWith(file) && old !== entry) fs.rmSync(path.join(cacheDir, old), { force: true });
+      }
+      // entries of files a rebuild removed (chunk names change with their content)
+      for (const old of existing) {
+        const file = old.replace(/-\d+-\d+$/, '');
+        if (file !== old && !fs.existsSync(path.join(bundleDir, file))) fs.rmSync(path.join(cacheDir, old), { force: true });
       }
     } catch {
       // not writable, full, gone: run without a cache next time too

@@ -76,6 +76,11 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
     const mains = entries(cache).filter((e) => e.startsWith('main.cjs-'));
     assert.equal(mains.length, 1, mains.join(' '));
     assert.notEqual(mains[0], before);
+    // a chunk a rebuild removed: its entry goes with the next write
+    writeFileSync(join(cache, 'chunk-GONE0000.cjs-100-1700000000000'), 'stale');
+    utimesSync(join(root, 'dist', 'bundle', 'main.cjs'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+    run(['--version']);
+    assert.deepEqual(entries(cache).filter((e) => e.startsWith('chunk-GONE')), []);
   });
 
   test('NODE_DISABLE_COMPILE_CACHE=1 writes nothing; an unwritable bundle directory fails nothing', () => {
