@@ -260,7 +260,7 @@ function benchAcmeLoad() {
   const cases = [
     { label: '`node -e 0` (baseline)', code: '0' },
     { label: "`import('acme-client')` (the whole package)", code: "await import('acme-client')" },
-    { label: '`import(dist/bundle/acme-lib.js)` (what certnode loads)', code: `await import(${JSON.stringify(join(ROOT, 'dist', 'bundle', 'acme-lib.js'))})` },
+    { label: '`import(dist/bundle/acme-lib.cjs)` (what certnode loads)', code: `await import(${JSON.stringify(join(ROOT, 'dist', 'bundle', 'acme-lib.cjs'))})` },
   ].map((c) => ({ ...c, argv: ['--input-type=module', '-e', c.code] }));
   const rows = timeInterleaved(cases, (c) => spawnSync(process.execPath, c.argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' }), { cwd: ROOT });
   // the cost over bare node, per round ratios turned back into milliseconds of the baseline's median

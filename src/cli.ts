@@ -28,20 +28,22 @@ function exitCodeFor(err: unknown): number {
 
 export async function main(argv: readonly string[], ctx: Context): Promise<number> {
   let invocation: Invocation | undefined;
-  const program = buildProgram(VERSION, (inv) => {
-    invocation = inv;
-  });
   let commanderErr = '';
-  program.configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    // help wraps to the terminal (80 columns when piped)
-    getOutHelpWidth: () => ctx.io.columns ?? 80,
-    writeErr: (s) => {
-      commanderErr += s;
+  const program = buildProgram(
+    VERSION,
+    (inv) => {
+      invocation = inv;
     },
-    outputError: () => {},
-  });
-  for (const cmd of allCommands(program)) cmd.configureOutput(program.configureOutput());
+    {
+      writeOut: (s) => ctx.io.stdout.write(s),
+      // help wraps to the terminal (80 columns when piped)
+      getOutHelpWidth: () => ctx.io.columns ?? 80,
+      writeErr: (s) => {
+        commanderErr += s;
+      },
+      outputError: () => {},
+    },
+  );
 
   let normalized: string[] = [...argv];
   try {
@@ -177,8 +179,4 @@ function deepestCommand(program: Command, argv: readonly string[]): Command {
     if (sub) current = sub;
   }
   return current;
-}
-
-function allCommands(cmd: Command): Command[] {
-  return [cmd, ...cmd.commands.flatMap(allCommands)];
 }

@@ -33,10 +33,16 @@ export function createSystemContext(): Context {
   const stdout = survivable(process.stdout);
   return {
     io: {
-      stdin: process.stdin,
+      // stdin only when asked for: Node builds process.stdin on first use, and for a file or
+      // /dev/null that loads fs streams, fs/promises and readline - work most commands never need
+      get stdin() {
+        return process.stdin;
+      },
       stdout,
       stderr: survivable(process.stderr),
-      isStdinTTY: process.stdin.isTTY === true,
+      get isStdinTTY() {
+        return process.stdin.isTTY === true;
+      },
       isStdoutTTY: stdout.isTTY === true,
       isStderrTTY: process.stderr.isTTY === true,
       columns: stdout.isTTY ? stdout.columns : undefined,

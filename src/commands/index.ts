@@ -1,6 +1,6 @@
 // The command tree. Leaf modules are imported only when their command runs.
 
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { KNOWN_DIRECTORIES } from '../core/acme/directories.ts';
 import { DEFAULT_KEY_TYPE, KEY_TYPES } from '../core/cert/keys.ts';
 import { MAX_DOMAIN_SLOT } from '../core/config/node.ts';
@@ -40,7 +40,12 @@ export const EXAMPLES: readonly (readonly [string, string])[] = [
   ['what the daily timer runs: renews only when due', 'certnode --quiet acme cert renew'],
 ];
 
-export function buildProgram(version: string, onInvoke: (inv: Invocation) => void): Command {
+/**
+ * The command tree. `output` (commander's output configuration) and the exit override are set on
+ * the program before any subcommand exists: commander copies both to each command it creates, so
+ * the lazily declared groups below get them too.
+ */
+export function buildProgram(version: string, onInvoke: (inv: Invocation) => void, output?: OutputConfiguration): Command {
   const program = new Command('certnode')
     .description("Get and keep this host's TLS certificates through ACME (RFC 8555).")
     .version(version, '--version', 'print the version and exit')
@@ -67,6 +72,8 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
       'after',
       `\nBooleans take 1/0/yes/no/true/false/on/off or stand bare; -option works like\n--option; subcommands may be abbreviated (certnode acme plug li).\n\nExamples:\n${EXAMPLES.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('')}\nMore: certnode <command> --help, man certnode.`,
     );
+  if (output) program.configureOutput(output);
+  program.exitOverride();
 
   const leaf = (parent: Command, name: string, description: string, load: Loader): Command => {
     const cmd = parent.command(name).description(description);
@@ -78,11 +85,46 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     });
     return cmd;
   };
-  const group = (parent: Command, name: string, description: string): Command => parent.command(name).description(description);
+  group(program, 'acme', 'ACME accounts, challenge plugins and certificates', (acme) => acmeCommands(acme, leaf));
+  group(program, 'cert', 'the installed TLS certificate and key (node.cfg cert-file, cert-key-file)', (cert) => certCommands(cert, leaf));
+  group(program, 'config', 'node configuration (node.cfg)', (config) => configCommands(config, leaf));
+  return program;
+}
 
-  const acme = group(program, 'acme', 'ACME accounts, challenge plugins and certificates');
+type Leaf = (parent: Command, name: string, description: string, load: Loader) => Command;
 
-  const account = group(acme, 'account', 'ACME accounts (acme/accounts/<name>)');
+/**
+ * A command group whose subcommands are declared when something first looks at them —
+ * commander's parsing and help, argv normalization, the man page and completion all do, through
+ * `commands`. So `certnode --help` declares three groups, `acme plugin list` the plugin commands,
+ * and neither pays for the ~40 other commands and their ~200 options.
+ */
+function group(parent: Command, name: string, description: string, declare: (group: Command) => void): Command {
+  const cmd = parent.command(name).description(description);
+  const commands: Command[] = [];
+  let declared = false;
+  Object.defineProperty(cmd, 'commands', {
+    configurable: true,
+    enumerable: true,
+    get(): Command[] {
+      if (!declared) {
+        declared = true;
+        declare(cmd);
+      }
+      return commands;
+    },
+  });
+  return cmd;
+}
+
+function acmeCommands(acme: Command, leaf: Leaf): void {
+  group(acme, 'account', 'ACME accounts (acme/accounts/<name>)', (account) => accountCommands(account, leaf));
+  leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
+  group(acme, 'cert', 'order, renew and revoke the node certificate through ACME', (acmeCert) => acmeCertCommands(acmeCert, leaf));
+  group(acme, 'plugin', 'ACME challenge plugins (acme/plugins.cfg)', (plugin) => pluginCommands(plugin, leaf));
+}
+
+function accountCommands(account: Command, leaf: Leaf): void {
   leaf(account, 'list', 'list the ACME accounts', () => import('./acme/account/list.ts'));
   leaf(account, 'register', 'register a new ACME account with a CA', () => import('./acme/account/register.ts'))
     .argument('[name]', "account name (default 'default')")
@@ -104,9 +146,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     .argument('[name]', "account name (default 'default')")
     .addOption(bool('--force', 'retire the account file even when the CA refuses the deactivation'))
     .addOption(bool('--yes', 'do not ask before deactivating the account node.cfg uses (asked on a terminal only)'));
-  leaf(acme, 'directories', 'list the known ACME directory endpoints', () => import('./acme/directories.ts'));
+}
 
-  const acmeCert = group(acme, 'cert', 'order, renew and revoke the node certificate through ACME');
+function acmeCertCommands(acmeCert: Command, leaf: Leaf): void {
   leaf(acmeCert, 'persist-record', 'the dns-persist-01 TXT records the configured names need: show them, publish them once (--apply) or remove them', () => import('./acme/cert/persist-record.ts'))
     .argument('[domains...]', 'only these configured names (default: every name with challenge=dns-persist-01)')
     .addOption(bool('--apply', "publish the records through each domain's dns plugin and check they are visible (default: no, only show them)"))
@@ -123,8 +165,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(acmeCert, 'revoke', 'revoke the installed ACME certificate and fall back to a self-signed one', () => import('./acme/cert/revoke.ts')).addOption(
     new Option('--reason <reason>', 'unspecified, keyCompromise, affiliationChanged, superseded or cessationOfOperation, or the RFC 5280 code (default: none sent, which the CA takes as unspecified)'),
   ).addOption(bool('--yes', 'do not ask before revoking (asked on a terminal only)'));
+}
 
-  const plugin = group(acme, 'plugin', 'ACME challenge plugins (acme/plugins.cfg)');
+function pluginCommands(plugin: Command, leaf: Leaf): void {
   leaf(plugin, 'list', 'list the challenge plugins', () => import('./acme/plugin/list.ts')).addOption(
     new Option('--type <type>', 'only plugins of this type: dns or standalone (default: all)'),
   );
@@ -162,8 +205,9 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
     '[api]',
     'DNS API name (dns_<api>.sh); shows its info and fields',
   );
+}
 
-  const cert = group(program, 'cert', 'the installed TLS certificate and key (node.cfg cert-file, cert-key-file)');
+function certCommands(cert: Command, leaf: Leaf): void {
   leaf(cert, 'info', 'show the installed certificate and its backup (<file>.old)', () => import('./cert/info.ts'));
   leaf(cert, 'set', 'install a custom certificate chain and key (the previous pair is kept as <file>.old)', () => import('./cert/set.ts'))
     .argument('<certificates-file>', 'PEM certificate chain, leaf first')
@@ -176,9 +220,10 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
   leaf(cert, 'update', 'create the self-signed default certificate when none is installed', () => import('./cert/update.ts')).addOption(
     bool('--force', 'replace the installed certificate, even a custom or ACME one'),
   );
+}
 
-  const config = group(program, 'config', 'node configuration (node.cfg)');
-  leaf(config, 'get', 'show the node configuration (another node\'s with --node)', () => import('./config/get.ts'))
+function configCommands(config: Command, leaf: Leaf): void {
+  leaf(config, 'get', "show the node configuration (another node's with --node)", () => import('./config/get.ts'))
     .addOption(new Option('--property <key>', 'show only this key (default: all)'))
     .addOption(bool('--side', "show certnode's side file of a pve or pbs tree (the settings Proxmox cannot hold) instead of the Proxmox node file"));
   const set = leaf(config, 'set', 'change the node configuration', () => import('./config/set.ts'))
@@ -227,22 +272,19 @@ export function buildProgram(version: string, onInvoke: (inv: Invocation) => voi
         "in a pve or pbs tree, write certnode's side file (nodes/<node>/certnode.cfg, certnode.cfg) instead of the Proxmox node file: the settings PVE or PBS would drop or reject (keytype, profile, preferred-chain, wildcards, challenge=, more domain slots, cert-file, reload-command, notify-*, ...)",
       ),
     );
-
-  configureTree(program);
-  return program;
 }
 
-function configureTree(cmd: Command): void {
-  cmd.exitOverride();
-  for (const sub of cmd.commands) configureTree(sub);
-}
 
-/** The view of the tree that argv normalization needs. */
+/** The view of the tree that argv normalization needs; a group's part is made when it is walked into. */
 export function commandNode(cmd: Command): CommandNode {
+  let subcommands: CommandNode[] | undefined;
   return {
     name: cmd.name(),
     aliases: cmd.aliases(),
-    subcommands: cmd.commands.map(commandNode),
+    get subcommands(): CommandNode[] {
+      subcommands ??= cmd.commands.map(commandNode);
+      return subcommands;
+    },
     options: cmd.options.map(
       (o): OptionNode => ({
         long: o.long,

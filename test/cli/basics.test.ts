@@ -131,16 +131,40 @@ describe('cli basics', () => {
     }
   });
 
-  test('start-up: --help and acme plugin list do not load acme-client', async () => {
+  test('start-up: --help and acme plugin list load neither acme-client nor what they do not use', async () => {
     for (const args of [['--help'], ['acme', 'plugin', 'list']]) {
       const r = await runProbed(args, { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
       assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar|@inquirer/.test(m)), [], args.join(' '));
+      // neither needs keys (node:crypto), the task log's colours or another command's module
+      assert.deepEqual(
+        r.sources.filter((m) => /src\/core\/cert\/key-material\.ts|node_modules\/chalk\/|src\/commands\/(?!acme\/plugin\/list\.ts)[^/]+\/.*\.ts/.test(m)),
+        [],
+        args.join(' '),
+      );
+      // reading takes no lock: no lock library
+      assert.deepEqual(r.sources.filter((m) => /proper-lockfile|graceful-fs|src\/core\/store\/lock\.ts/.test(m)), [], args.join(' '));
       // help draws no table: the table libraries stay unloaded
       if (args[0] === '--help') assert.deepEqual(r.sources.filter((m) => /cli-table3|string-width/.test(m)), []);
-      else assert.ok(r.sources.some((m) => m.includes('node_modules/cli-table3/')), 'plugin list draws a table (control)');
+      else {
+        assert.ok(r.sources.some((m) => m.includes('node_modules/cli-table3/')), 'plugin list draws a table (control)');
+        // a table of plain ASCII measures without string-width (its Intl.Segmenter is slow to set up)
+        assert.deepEqual(r.sources.filter((m) => m.startsWith('node_modules/string-width/')), []);
+      }
     }
+    // the control for the locks: a write takes one
+    const write = await runProbed(['config', 'set', '--description', 'probe'], { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'write') });
+    assert.equal(write.status, 0, write.stderr);
+    assert.ok(write.sources.some((m) => m.includes('node_modules/proper-lockfile/')), 'config set locks node.cfg (control)');
+    // the control: text beyond ASCII in a table does load string-width
+    const cjk = join(dir, 'cjk');
+    writeFileSync(join(dir, 'cjk.data'), 'CF_Account_ID=東京本社のアカウント\n');
+    assert.equal((await runCli(['acme', 'plugin', 'add', 'dns', 'tokyo', '--api', 'cf', '--data', join(dir, 'cjk.data')], { configDir: cjk })).code, 0);
+    const wide = await runProbed(['acme', 'plugin', 'list'], { ...baseEnv(), CERTNODE_CONFIG_DIR: cjk });
+    assert.equal(wide.status, 0, wide.stderr);
+    assert.match(wide.stdout, /東京本社のアカウント/);
+    assert.ok(wide.sources.some((m) => m.startsWith('node_modules/string-width/')), 'a table with CJK text loads string-width');
     // and the control the other way: a command that talks to a CA does load it
     const reg = await runProbed(['acme', 'account', 'register', 'probe', 'p@example.com', '--directory', 'http://127.0.0.1:9/dir', '--agree-tos'], { ...baseEnv(), CERTNODE_CONFIG_DIR: dir });
     assert.equal(reg.status, 255);

@@ -244,6 +244,9 @@ describe('acme cert renew and revoke', () => {
       assert.match(r.stdout, /^Certificate does not expire within the next \d+ days, not renewing \(due for renewal from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d; ARI window from \S+ \S+ to \S+ \S+\)\.\n$/);
       assert.ok(r.sources.some((m) => m.includes('node_modules/commander/')), 'the probe sees commander (control)');
       assert.deepEqual(r.sources.filter((m) => /acme-client|axios|@peculiar/.test(m)), []);
+      // nor the ordering side: ACME client, order, challenges, task log, tables
+      assert.deepEqual(r.sources.filter((m) => /src\/core\/acme\/(client|order|certificate)\.ts|src\/core\/challenge\/|src\/core\/output\/(tasklog|table)\.ts|node_modules\/(chalk|cli-table3)\//.test(m)), []);
+      assert.ok(r.sources.some((m) => m === 'src/core/acme/installed.ts'), 'the renewal check itself is seen (control)');
       // the certificate files are untouched (the state file keeps the ARI answer)
       const after = snapshot(join(n.dir, 'certs'));
       for (const file of Object.keys(before).filter((f) => !f.includes('certnode.json'))) assert.equal(after[file], before[file], file);

@@ -28,7 +28,7 @@ test('npm pack + npm install -g: a working certnode, man certnode, LICENSE, no s
   const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   const files = info!.files.map((f) => f.path);
   assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps without their sources');
-  for (const needed of ['LICENSE', 'README.md', 'bin/certnode.js', 'dist/bundle/main.js', 'dist/bundle/acme-lib.js', 'man/certnode.1', 'share/completion/certnode.bash', 'share/systemd/certnode-renew.timer', 'share/dnsapi-shim.sh']) {
+  for (const needed of ['LICENSE', 'README.md', 'bin/certnode.js', 'dist/bundle/main.cjs', 'dist/bundle/acme-lib.cjs', 'man/certnode.1', 'share/completion/certnode.bash', 'share/systemd/certnode-renew.timer', 'share/dnsapi-shim.sh']) {
     assert.ok(files.includes(needed), `${needed} is in the tarball`);
   }
   assert.deepEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('src/')), []);

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { pidSpaceTag } from '../../src/core/store/lock.ts';
+import { pidSpaceTag } from '../../src/core/store/pid-space.ts';
 import { checkDigest, sha256Hex, TEMP_MAX_AGE_MS, withLock, writeFileAtomic } from '../../src/core/store/store.ts';
 import { tempDir } from '../helpers/cli.ts';
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { parseBoolean } from '../../core/config/formats.ts';
 import { planCustomCertificate } from '../../core/cert/custom.ts';
 import { installCertificate } from '../../core/cert/install.ts';
-import { loadPrivateKey } from '../../core/cert/keys.ts';
+import { loadPrivateKey } from '../../core/cert/key-material.ts';
 import { parseCertificateChain, parsePrivateKeyPem } from '../../core/cert/pem.ts';
 import { UsageError } from '../../core/errors.ts';
 import { stepLog } from '../../core/output/tasklog.ts';

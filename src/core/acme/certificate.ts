@@ -4,40 +4,26 @@
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import type { CommandEnv } from '../env.ts';
-import type { Context } from '../../context.ts';
 import { VERSION } from '../../version.ts';
-import { accountExists } from '../config/accounts.ts';
-import { certSettings, configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, pluginNodesRefusal, type CertSettings, type ConfiguredDomain } from '../config/node.ts';
+import { configuredDomains, nodeAccount, nodePreferredChain, nodeProfile, pluginNodesRefusal, type CertSettings, type ConfiguredDomain } from '../config/node.ts';
 import type { PluginsConfig } from '../config/plugins-cfg.ts';
 import { loadNodeConfig, loadPlugins } from '../config/repo.ts';
 import { localHostNames } from '../cert/hostnames.ts';
-import { certTargets, completeUnfinishedInstall, installCertificate, proxmoxFallback, removeInstalledPair, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { installCertificate, proxmoxFallback, readAcmeState, readInstalled, removeInstalledPair, type CertTargets, type InstalledPair } from '../cert/install.ts';
 import { runReloadCommand } from '../cert/reload.ts';
-import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { installSelfSigned } from '../cert/selfsigned.ts';
 import { AcmeProblemError, CliError, ConflictError, ReloadFailedError, UsageError } from '../errors.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import { lockHolder } from '../store/lock.ts';
 import { PUBLIC_DIR_MODE, withLock } from '../store/store.ts';
-import { certId, fetchRenewalInfo, renewalInstant } from './ari.ts';
+import { certId } from './ari.ts';
+import { installedAcmeCertificate, nodeCertContext, requireNodeAccount, type NodeCertContext } from './installed.ts';
 import { openAcme } from './client.ts';
 import { withAccountHint } from './hints.ts';
 import { settledAccount } from './rollover.ts';
 import { orderCertificate, type DryRunResult, type OrderResult } from './order.ts';
 
-export interface NodeCertContext {
-  settings: CertSettings;
-  targets: CertTargets;
-}
-
-/** The node's certificate settings, after completing an install a crash interrupted (said in one line on stderr). */
-export async function nodeCertContext(env: CommandEnv): Promise<NodeCertContext> {
-  const settings = certSettings(loadNodeConfig(env.paths).config, { certFile: env.paths.defaultCertFile, keyFile: env.paths.defaultCertKeyFile });
-  const targets = certTargets(settings, env.paths);
-  const done = await completeUnfinishedInstall(targets);
-  if (done !== undefined) env.ctx.io.stderr.write(`certnode: ${done}\n`);
-  return { settings, targets };
-}
+export { ariCheck, installedAcmeCertificate, nodeCertContext, renewCheck, requireNodeAccount, type AriCheck, type NodeCertContext, type RenewCheck } from './installed.ts';
 
 /** One order/renew/revoke at a time per config dir: a second run fails at once instead of waiting. */
 export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Promise<T>): Promise<T> {
@@ -50,15 +36,6 @@ export async function withCertificateTaskLock<T>(env: CommandEnv, fn: () => Prom
     }
     throw err;
   }
-}
-
-/** Fail before a task starts when the node's ACME account is missing, saying how to create it. */
-export function requireNodeAccount(env: CommandEnv): string {
-  const name = nodeAccount(loadNodeConfig(env.paths).config);
-  if (!accountExists(env.paths, name)) {
-    throw new CliError(`ACME account config file '${name}' does not exist. - register it first: certnode acme account register ${name} <email>`);
-  }
-  return name;
 }
 
 /** The names this node orders, after checking that their plugins may serve it (a plugin's `nodes`): before any CA contact. */
@@ -147,59 +124,6 @@ async function reloadAfterInstall(env: CommandEnv, log: TaskLog, settings: CertS
   } catch (err) {
     throw new ReloadFailedError(`${done}; reload command failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/** The ACME certificate installed now, or the pvenode error for "there is none". */
-export function installedAcmeCertificate(targets: CertTargets): { pair: InstalledPair; cert: X509Certificate } {
-  const pair = readInstalled(targets);
-  if (pair.chain === undefined || pair.source === 'self-signed') {
-    throw new CliError('No current (custom) certificate found, please order a new certificate!');
-  }
-  return { pair, cert: new X509Certificate(pair.chain) };
-}
-
-export interface RenewCheck {
-  decision: RenewalDecision;
-  notAfter: Date;
-}
-
-export function renewCheck(cert: X509Certificate, now: Date): RenewCheck {
-  const notAfter = new Date(cert.validTo);
-  return { decision: renewalDecision(new Date(cert.validFrom), notAfter, now), notAfter };
-}
-
-/** What ariCheck found: the CA's window, or why there is none (undefined: the CA offers no ARI). */
-export type AriCheck = { ari: AriState; fallback?: undefined } | { ari?: undefined; fallback: string } | undefined;
-
-/**
- * The CA's renewal window for the installed ACME certificate (RFC 9773), when its CA offers ARI:
- * the stored answer while its Retry-After lasts, else a fresh GET (bounded). When that fails the
- * caller falls back to the lifetime rule and says so (`fallback` is the one-line reason).
- * Needs no directory fetch and no ACME library.
- */
-export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, der: Uint8Array, random: () => number = Math.random): Promise<AriCheck> {
-  const state = readAcmeState(targets, chain);
-  if (!state?.renewalInfo) return undefined;
-  const now = Math.floor(ctx.now().getTime() / 1000);
-  if (state.ari && now < state.ari.nextCheck) return { ari: state.ari };
-  const id = certId(der);
-  if (!id) return { fallback: 'the certificate has no authority key identifier' };
-  const result = await fetchRenewalInfo(ctx, state.renewalInfo, id);
-  if (!result.ok) return { fallback: result.reason };
-  const info = result.info;
-  const ari: AriState = {
-    start: info.start,
-    end: info.end,
-    renewAt: renewalInstant(info, state.ari, random),
-    nextCheck: info.nextCheck,
-    ...(info.explanationURL ? { explanationURL: info.explanationURL } : {}),
-  };
-  try {
-    await saveAriState(targets, chain, ari);
-  } catch {
-    // not persisting costs one more GET next time, nothing else
-  }
-  return { ari };
 }
 
 /** RFC 5280 revocation reasons that ACME allows. */

@@ -15,7 +15,7 @@ import type { CertSettings } from '../config/node.ts';
 import { CliError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
 import { LOCK_WAIT_MS, PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, renameOver, SECRET_FILE_MODE, sha256Hex, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
-import { keyMatchesCertificate } from './keys.ts';
+import { keyMatchesCertificate } from './key-material.ts';
 import { parseCertificateChain } from './pem.ts';
 import { chainFingerprint } from './x509.ts';
 

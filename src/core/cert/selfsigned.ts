@@ -4,7 +4,8 @@
 
 import { createPrivateKey, createPublicKey, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { installCertificate, type CertTargets, type InstalledPair, type InstallOutcome } from './install.ts';
-import { generatePrivateKey, type KeyType } from './keys.ts';
+import { generatePrivateKey } from './key-material.ts';
+import type { KeyType } from './keys.ts';
 
 /** Long enough never to bother anyone; short enough for clients that reject far-future dates. */
 export const SELF_SIGNED_DAYS = 3650;

@@ -1,7 +1,7 @@
 // What `cert info` tells about a certificate, read with node:crypto (pure).
 
 import { X509Certificate } from 'node:crypto';
-import { describePublicKey } from './keys.ts';
+import { describePublicKey } from './key-material.ts';
 import { chainCertificates } from './pem.ts';
 
 export interface CertInfo {

@@ -14,7 +14,6 @@ import { writeMetricsFile } from '../metrics.ts';
 import type { TaskLog } from '../output/tasklog.ts';
 import type { Paths } from '../paths.ts';
 import { nextRunState, readRunState, writeRunState, type RateLimit } from '../run-state.ts';
-import { runBounded } from '../run-bounded.ts';
 import { findSendmail, isFailureEvent, mailMessage, NOTIFY_TIMEOUT_MS, notifyEnvironment, shouldNotify, type NotifyFacts } from './notify.ts';
 
 export type TaskKind = 'order' | 'renew' | 'revoke';
@@ -98,6 +97,7 @@ async function reportOutcome(
 
 async function runNotifyCommand(env: CommandEnv, log: TaskLog, command: string, facts: NotifyFacts): Promise<void> {
   log.info(`Running notify command (${facts.event})`);
+  const { runBounded } = await import('../run-bounded.ts');
   const failure = await runBounded('/bin/sh', ['-c', command], 'notify command', {
     env: { ...definedEnv(env.ctx.env), ...notifyEnvironment(facts) },
     timeoutMs: NOTIFY_TIMEOUT_MS,
@@ -115,6 +115,7 @@ async function sendNotifyMail(env: CommandEnv, log: TaskLog, to: readonly string
   log.info(`Sending notification mail (${facts.event}) to ${to.join(', ')}`);
   const message = mailMessage(facts, to, maskSecrets(env.paths, tail), env.ctx.now());
   const output: string[] = [];
+  const { runBounded } = await import('../run-bounded.ts');
   const failure = await runBounded(sendmail, ['-i', '--', ...to], 'sendmail', { env: definedEnv(env.ctx.env), stdin: message, timeoutMs: NOTIFY_TIMEOUT_MS, onLine: (line) => output.push(line) });
   if (failure) log.warn(`notify-mailto: ${failure}${output.length ? `: ${output.slice(-3).join(' ')}` : ''}`);
 }

@@ -68,19 +68,19 @@ export async function renderResult(result: Result, opts: RenderOptions): Promise
   let lines: string[];
   switch (result.kind) {
     case 'object':
-      lines = objectTable(tables, result.data, result.keys, result.header ?? true, opts);
+      lines = await objectTable(tables, result.data, result.keys, result.header ?? true, opts);
       break;
     case 'objects':
-      lines = result.data.flatMap((item) => objectTable(tables, item, result.keys, false, opts));
+      lines = (await Promise.all(result.data.map((item) => objectTable(tables, item, result.keys, false, opts)))).flat();
       break;
     case 'list':
-      lines = listTable(tables, listRows(result), result.columns, opts);
+      lines = await listTable(tables, listRows(result), result.columns, opts);
       break;
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-function objectTable(tables: Tables, data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): string[] {
+function objectTable(tables: Tables, data: Record<string, unknown>, keys: readonly string[] | undefined, header: boolean, opts: RenderOptions): Promise<string[]> {
   const order = keys ?? Object.keys(data).sort();
   const rows = order.filter((k) => data[k] !== undefined && data[k] !== null).map((k) => [k, formatValue(data[k])]);
   const columns: Column[] = [{ title: 'key' }, { title: 'value' }];
@@ -94,7 +94,7 @@ function listRows(result: Extract<Result, { kind: 'list' }>): readonly Record<st
   return [...result.data].sort((a, b) => compareCells(a[first.key], b[first.key]));
 }
 
-function listTable(tables: Tables, data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): string[] {
+async function listTable(tables: Tables, data: readonly Record<string, unknown>[], columns: readonly ListColumn[], opts: RenderOptions): Promise<string[]> {
   if (data.length === 0) return [];
   const shown = columns.filter((c) => c.always || data.some((row) => row[c.key] !== undefined && row[c.key] !== null && row[c.key] !== ''));
   const rows = data.map((row) => shown.map((c) => (c.text ? c.text(row[c.key]) : formatValue(row[c.key]))));

@@ -34,12 +34,13 @@
 // still has its `owner`), so a link always lands in the directory that is the lock. The short
 // age only keeps us from making a live holder lose the microseconds between its two calls.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ConflictError, CliError } from '../errors.ts';
+import { processStart, selfIdentity } from './pid-space.ts';
 import { ensureDir, isErrno, readText as readWhole } from './store.ts';
 
 /** A lock whose mtime has not been refreshed for this long is abandoned (its holder refreshes every REFRESH_MS). */
@@ -82,41 +83,6 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** `/proc/<pid>/stat` field 22 (start time), or undefined when there is no such process. */
-function processStart(pid: number | 'self'): string | undefined {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (stat === undefined) return undefined;
-  // the command name (field 2) is in parentheses and may hold anything: count after the last ')'
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
-let self: { space?: string; start?: string } | undefined;
-
-/** This process's PID space and start time (undefined parts where /proc does not tell). */
-function selfIdentity(): { space?: string; start?: string } {
-  if (self === undefined) {
-    const boot = readText('/proc/sys/kernel/random/boot_id');
-    let pidns: string | undefined;
-    try {
-      pidns = /^pid:\[(\d+)\]$/.exec(fs.readlinkSync('/proc/self/ns/pid'))?.[1];
-    } catch {
-      pidns = undefined;
-    }
-    const start = processStart('self');
-    self = {
-      ...(boot && /^[0-9a-f-]+$/.test(boot) && pidns ? { space: `${boot}/${pidns}` } : {}),
-      ...(start !== undefined ? { start } : {}),
-    };
-  }
-  return self;
-}
-
-/** A short tag of this process's PID space (8 hex digits), for names; undefined when /proc does not tell. */
-export function pidSpaceTag(): string | undefined {
-  const space = selfIdentity().space;
-  return space === undefined ? undefined : createHash('sha256').update(space).digest('hex').slice(0, 8);
 }
 
 function ownerLine(): string {

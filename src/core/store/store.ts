@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
-import { pidSpaceTag } from './lock.ts';
+import type { LockOptions } from './lock.ts';
+import { pidSpaceTag } from './pid-space.ts';
 
 export const SECRET_FILE_MODE = 0o600;
 export const SECRET_DIR_MODE = 0o700;
@@ -304,7 +305,22 @@ function fsyncDir(dir: string): void {
   }
 }
 
-export { LOCK_STALE_MS, LOCK_WAIT_MS, withLock, type LockOptions } from './lock.ts';
+export type { LockOptions } from './lock.ts';
+
+/**
+ * lock.ts's timings, here so that code which only reads (and so never locks) need not load
+ * lock.ts: it brings proper-lockfile and graceful-fs, which patches fs when it loads - work a
+ * `plugin list` or a not-due renewal would do for nothing. A unit test keeps them equal to
+ * lock.ts's own.
+ */
+export const LOCK_STALE_MS = 20_000;
+export const LOCK_WAIT_MS = LOCK_STALE_MS + 10_000;
+
+/** lock.ts's withLock, loaded with the first lock a command takes (see LOCK_STALE_MS). */
+export async function withLock<T>(file: string, opts: LockOptions, fn: () => Promise<T> | T): Promise<T> {
+  const lock = await import('./lock.ts');
+  return lock.withLock(file, opts, fn);
+}
 
 export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;

@@ -2,17 +2,17 @@
 // nothing is due it answers from the installed file (and, when the CA offers ARI, one plain GET
 // of its renewalInfo, remembered for its Retry-After), without loading any ACME library. When
 // the CA rate-limited the last try, it is not asked again before its Retry-After (--force does).
+// What orders (the ACME client, challenges, the task log) is imported only when something is due.
 
 import { parseBoolean } from '../../../core/config/formats.ts';
 import { persistValidatedNames } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { ariCheck, dryRunOrder, installedAcmeCertificate, nodeCertContext, orderAndInstall, renewCheck, requireNodeAccount, withCertificateTaskLock } from '../../../core/acme/certificate.ts';
+import { ariCheck, installedAcmeCertificate, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
 import { installedPairProblem } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
-import { orderedResult, runTask } from '../../../core/output/tasklog.ts';
 import type { Result } from '../../../core/output/render.ts';
 import { readRunState } from '../../../core/run-state.ts';
 import type { CommandEnv, LeafCommand } from '../../command.ts';
@@ -46,6 +46,7 @@ export const command: LeafCommand<RenewOptions> = {
     if (broken !== undefined) {
       // The service cannot use what is installed: that is as due as it gets.
       requireNodeAccount(env);
+      const { orderAndInstall, runTask, withCertificateTaskLock } = await ordering();
       return runTask(env, (log) =>
         withCertificateTaskLock(env, async () => {
           log.info(`The installed certificate cannot be used (${broken}), ordering a new one`);
@@ -100,6 +101,7 @@ export const command: LeafCommand<RenewOptions> = {
     if (limited) return answer(env, `Not renewing now: ${wait}.\n`, status);
     if (opts.dryRun) {
       requireNodeAccount(env);
+      const { dryRunOrder, runTask, withCertificateTaskLock } = await ordering();
       return runTask(env, (log) =>
         withCertificateTaskLock(env, async () => {
           const result = await dryRunOrder(env, log);
@@ -113,6 +115,7 @@ export const command: LeafCommand<RenewOptions> = {
       return answer(env, text, status);
     }
     requireNodeAccount(env);
+    const { orderAndInstall, orderedResult, runTask, withCertificateTaskLock } = await ordering();
     return runTask(env, (log) =>
       withCertificateTaskLock(env, () =>
         withOutcomeReport(env, log, 'renew', async (log) => {
@@ -128,3 +131,9 @@ export const command: LeafCommand<RenewOptions> = {
     );
   },
 };
+
+/** The ordering side of certificate.ts and the task log, for a renewal that orders. */
+async function ordering(): Promise<typeof import('../../../core/acme/certificate.ts') & typeof import('../../../core/output/tasklog.ts')> {
+  const [certificate, tasklog] = await Promise.all([import('../../../core/acme/certificate.ts'), import('../../../core/output/tasklog.ts')]);
+  return { ...certificate, ...tasklog };
+}

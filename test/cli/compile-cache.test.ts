@@ -1,0 +1,135 @@
+// bin/compile-cache.cjs: the bundle's V8 code cache on Node 20 (no module.enableCompileCache).
+// Each test runs a private copy of bin/ and dist/bundle/, so the cache directory is its own.
+// What a user would notice: the same output and exit status with a cache, without one, with a
+// broken one; entries beside the bundle, renewed when the code changes; none when switched off.
+// (How much time it saves is BENCHMARKS.md's business, not a test's.)
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { baseEnv, ROOT, tempDir } from '../helpers/cli.ts';
+import { VERSION } from '../../src/version.ts';
+
+const nodeHasItsOwn = 'enableCompileCache' in Module;
+
+describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node caches compiled modules itself (module.enableCompileCache)' : false }, () => {
+  const { dir, cleanup } = tempDir();
+  after(cleanup);
+  let copies = 0;
+  /** A private install: bin/ and dist/bundle/ copied, so the cache directory is this test's. */
+  const install = (): { root: string; cache: string; run: (args: string[], env?: Record<string, string>) => { code: number | null; stdout: string; stderr: string } } => {
+    const root = join(dir, `install${copies++}`);
+    cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'dist', 'bundle'), join(root, 'dist', 'bundle'), { recursive: true, filter: (src) => !src.includes('.compile-cache') });
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync(process.execPath, [join(root, 'bin', 'certnode.js'), ...args], { env: { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'etc'), ...env }, encoding: 'utf8', timeout: 60_000 });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    return { root, cache: join(root, 'dist', 'bundle', '.compile-cache'), run };
+  };
+  const entries = (cache: string): string[] => (existsSync(cache) ? readdirSync(cache).sort() : []);
+
+  test('the first run writes entries beside the bundle; the next runs use them and print the same', () => {
+    const { cache, run } = install();
+    assert.deepEqual(entries(cache), []);
+    const first = run(['--help']);
+    assert.equal(first.code, 0, first.stderr);
+    const written = entries(cache);
+    assert.ok(written.some((e) => /^main\.cjs-\d+-\d+$/.test(e)), written.join(' '));
+    assert.ok(written.every((e) => /^(main|chunk-[A-Z0-9]+)\.cjs-\d+-\d+$/.test(e)), `only entries, no temporary files: ${written.join(' ')}`);
+    const mtimes = written.map((e) => statSync(join(cache, e)).mtimeMs);
+    const second = run(['--help']);
+    assert.deepEqual(second, first);
+    assert.deepEqual(entries(cache), written);
+    assert.deepEqual(
+      written.map((e) => statSync(join(cache, e)).mtimeMs),
+      mtimes,
+      'entries V8 accepted are not rewritten',
+    );
+    // a command that loads more chunks adds their entries
+    const list = run(['acme', 'plugin', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(entries(cache).length > written.length);
+  });
+
+  test('a broken entry is refused by V8: same output, and the entry is written anew', () => {
+    const { cache, run } = install();
+    const clean = run(['--help']);
+    const main = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
+    writeFileSync(join(cache, main), 'not a code cache');
+    const again = run(['--help']);
+    assert.deepEqual(again, clean);
+    assert.notEqual(readFileSync(join(cache, main), 'utf8'), 'not a code cache');
+  });
+
+  test('a rebuilt file gets a new entry and the old one goes', () => {
+    const { root, cache, run } = install();
+    run(['--version']);
+    const before = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(root, 'dist', 'bundle', 'main.cjs'), later, later);
+    const r = run(['--version']);
+    assert.equal(r.stdout, `${VERSION}\n`);
+    const mains = entries(cache).filter((e) => e.startsWith('main.cjs-'));
+    assert.equal(mains.length, 1, mains.join(' '));
+    assert.notEqual(mains[0], before);
+    // a chunk a rebuild removed: its entry goes with the next write
+    writeFileSync(join(cache, 'chunk-GONE0000.cjs-100-1700000000000'), 'stale');
+    utimesSync(join(root, 'dist', 'bundle', 'main.cjs'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
+    run(['--version']);
+    assert.deepEqual(entries(cache).filter((e) => e.startsWith('chunk-GONE')), []);
+  });
+
+  test('NODE_DISABLE_COMPILE_CACHE=1 writes nothing; an unwritable bundle directory fails nothing', () => {
+    const { cache, run } = install();
+    const off = run(['--version'], { NODE_DISABLE_COMPILE_CACHE: '1' });
+    assert.equal(off.code, 0, off.stderr);
+    assert.deepEqual(entries(cache), []);
+    // the cache path taken by a file: nothing can be written, the command still works
+    writeFileSync(cache, '');
+    const blocked = run(['--version']);
+    assert.deepEqual(blocked, { code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  test('a cache others could have written is not used (umask 000, another owner): same output, nothing read or written', () => {
+    const { cache, run } = install();
+    const clean = run(['--help']);
+    const main = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
+    // a "planted" entry: if it were handed to V8 it would be refused and rewritten (test above);
+    // untrusted, it is neither read nor replaced
+    const planted = 'planted by another user';
+    for (const make of [
+      () => chmodSync(cache, 0o777),
+      () => chmodSync(join(cache, main), 0o666),
+      () => chownSync(join(cache, main), 65534, 65534),
+    ]) {
+      writeFileSync(join(cache, main), planted);
+      chmodSync(cache, 0o755);
+      chmodSync(join(cache, main), 0o644);
+      chownSync(join(cache, main), 0, 0);
+      make();
+      const r = run(['--help']);
+      assert.deepEqual(r, clean);
+      assert.equal(readFileSync(join(cache, main), 'utf8'), planted, 'the untrusted entry is left alone');
+    }
+    // trusted again: used (refused by V8 as garbage) and written anew, 0644 whatever the umask
+    chmodSync(cache, 0o755);
+    chmodSync(join(cache, main), 0o644);
+    chownSync(join(cache, main), 0, 0);
+    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, join(cache, '..', '..', '..', 'bin', 'certnode.js'), '--help'], { env: { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'etc') }, encoding: 'utf8' });
+    assert.equal(r.stdout, clean.stdout);
+    assert.notEqual(readFileSync(join(cache, main), 'utf8'), planted);
+    assert.equal(statSync(join(cache, main)).mode & 0o777, 0o644);
+  });
+
+  test('made under umask 000, the cache directory is still 0755', () => {
+    const { root, cache } = install();
+    const r = spawnSync('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, join(root, 'bin', 'certnode.js'), '--version'], { env: { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'etc') }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(cache).mode & 0o777, 0o755);
+    for (const e of entries(cache)) assert.equal(statSync(join(cache, e)).mode & 0o777, 0o644, e);
+  });
+});
