@@ -124,8 +124,12 @@ describe('--dry-run', () => {
       const issued = finalizes(pebble);
       assert.equal(issued, finalized + 1, 'the control: one real order finalized once');
       const dry = await n.ok(['acme', 'cert', 'renew', '--dry-run']);
-      assert.match(dry.stdout, new RegExp(`Status is 'valid', domain '${web.replace(/\./g, '\\.')}' OK!`));
-      assert.match(dry.stdout, new RegExp(`Status is 'valid', domain '${dns.replace(/\./g, '\\.')}' OK!`));
+      // validated again, or (Pebble reuses a valid authorization about 1 % of the time, even with
+      // PEBBLE_AUTHZREUSE=0) found valid already
+      for (const name of [web, dns]) {
+        const escaped = name.replace(/\./g, '\\.');
+        assert.match(dry.stdout, new RegExp(`Status is 'valid', domain '${escaped}' OK!|\n${escaped} is already validated!\n`));
+      }
       assert.match(dry.stdout, /Dry run OK: all 2 names validated\nTask OK\n$/);
       assert.doesNotMatch(dry.stdout, /Creating CSR|finalizing|Installing/);
       assert.deepEqual(snapshot(certs), before, 'installed pair and state file unchanged');

@@ -20,6 +20,8 @@ import { opensslCert, pairMatches } from '../../helpers/certs.ts';
 import { BIN, baseEnv, runCli, tempDir } from '../../helpers/cli.ts';
 
 const V8_FLAGS = ['--no-minor-gc-task', '--no-memory-reducer'];
+/** The bundle's code cache is written at exit (a rename) only by a run that found none: no cache, the same steps every run. */
+const NO_CODE_CACHE = { NODE_DISABLE_COMPILE_CACHE: '1' };
 
 describe('cert set --force killed at every step', () => {
   const { dir, cleanup } = tempDir();
@@ -42,7 +44,7 @@ describe('cert set --force killed at every step', () => {
     const cfg = join(dir, `count-${syscall}`);
     cpSync(template, cfg, { recursive: true });
     const trace = join(dir, `trace-${syscall}`);
-    const r = spawnSync('strace', ['-o', trace, '-e', `trace=${syscall}`, process.execPath, ...V8_FLAGS, BIN, 'cert', 'set', b.certFile, b.keyFile, '--force'], { env: baseEnv({ CERTNODE_CONFIG_DIR: cfg }), encoding: 'utf8' });
+    const r = spawnSync('strace', ['-o', trace, '-e', `trace=${syscall}`, process.execPath, ...V8_FLAGS, BIN, 'cert', 'set', b.certFile, b.keyFile, '--force'], { env: baseEnv({ CERTNODE_CONFIG_DIR: cfg, ...NO_CODE_CACHE }), encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return readFileSync(trace, 'utf8').split('\n').filter((l) => l.startsWith(`${syscall}(`)).length;
   }
@@ -56,7 +58,7 @@ describe('cert set --force killed at every step', () => {
         const cfg = join(dir, `${syscall}-${n}`);
         cpSync(template, cfg, { recursive: true });
         const killed = spawnSync('strace', ['-o', '/dev/null', '-e', `trace=${syscall}`, '-e', `inject=${syscall}:signal=SIGKILL:when=${n}`, process.execPath, ...V8_FLAGS, BIN, 'cert', 'set', b.certFile, b.keyFile, '--force'], {
-          env: baseEnv({ CERTNODE_CONFIG_DIR: cfg }),
+          env: baseEnv({ CERTNODE_CONFIG_DIR: cfg, ...NO_CODE_CACHE }),
           encoding: 'utf8',
           timeout: 30_000,
         });
