@@ -6,6 +6,7 @@
 // spellings of untouched keys survive.
 
 import { ConfigError } from '../errors.ts';
+import { insertionPoint, LineEdits } from './line-edits.ts';
 
 export interface NodeConfig {
   description: string | undefined;
@@ -132,13 +133,9 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 export function serializeNodeCfg(cfg: NodeConfig, opts: NodeCfgOptions = {}): string {
   const source = sources.get(cfg) ?? { lines: [], finalNewline: true, flavour: opts.flavour ?? DEFAULT_NODE_CFG_FLAVOUR, description: undefined, descriptionLines: [], entries: new Map() };
   const flavour = opts.flavour ?? source.flavour;
-  const out: (string | null)[] = [...source.lines];
-  const inserts = new Map<number, string[]>();
-  const insert = (before: number, line: string): void => {
-    const list = inserts.get(before) ?? [];
-    list.push(line);
-    inserts.set(before, list);
-  };
+  const edits = new LineEdits(source.lines);
+  const out = edits.out;
+  const insert = (before: number, line: string): void => edits.insert(before, line);
 
   const description = cfg.description === '' ? undefined : cfg.description;
   if (description !== source.description) {
@@ -165,39 +162,11 @@ export function serializeNodeCfg(cfg: NodeConfig, opts: NodeCfgOptions = {}): st
     insert(insertionPoint(keyLines, key, byteOrder, source.lines.length), `${key}: ${value}`);
   }
 
-  const result: string[] = [];
-  let lastOriginal = true;
-  for (let i = 0; i <= out.length; i++) {
-    for (const line of inserts.get(i) ?? []) {
-      result.push(line);
-      lastOriginal = false;
-    }
-    if (i === out.length) break;
-    const line = out[i];
-    if (line === null || line === undefined) continue;
-    result.push(line);
-    lastOriginal = line === source.lines[i];
-  }
+  const { lines: result, lastOriginal } = edits.result();
   if (result.length === 0) return '';
   return result.join('\n') + (source.finalNewline || !lastOriginal ? '\n' : '');
 }
 
-/**
- * Where a new key goes among the existing ones: right after the greatest key that sorts before
- * it, else right before the least key that sorts after it (in a sorted file both are the writer's
- * place; in a hand-ordered one the neighbour stays the neighbour); `fallback` when there are none.
- */
-export function insertionPoint(existing: readonly { key: string; line: number }[], key: string, compare: (a: string, b: string) => number, fallback: number): number {
-  let pred: { key: string; line: number } | undefined;
-  let succ: { key: string; line: number } | undefined;
-  for (const other of existing) {
-    const c = compare(other.key, key);
-    if (c < 0 && (!pred || compare(other.key, pred.key) > 0)) pred = other;
-    if (c > 0 && (!succ || compare(other.key, succ.key) < 0)) succ = other;
-  }
-  if (pred) return pred.line + 1;
-  return succ ? succ.line : fallback;
-}
 
 /** PVE escapes control and non-ASCII bytes, ':' and '%' in description lines. */
 function uriEscape(text: string): string {

@@ -9,7 +9,7 @@
 // original bytes.
 
 import { ConfigError } from '../errors.ts';
-import { insertionPoint } from './node-cfg.ts';
+import { insertionPoint, LineEdits } from './line-edits.ts';
 
 export interface PluginSection {
   type: string;
@@ -226,13 +226,9 @@ function sameValue(key: string, stored: string, now: string): boolean {
 export function serializePluginsCfg(cfg: PluginsConfig, opts: PluginsCfgOptions = {}): string {
   const source = sources.get(cfg) ?? { lines: [], finalNewline: true, flavour: opts.flavour ?? DEFAULT_PLUGINS_CFG_FLAVOUR, blocks: [], implicit: undefined };
   const flavour = opts.flavour ?? source.flavour;
-  const out: (string | null)[] = [...source.lines];
-  const inserts = new Map<number, string[]>();
-  const insert = (at: number, line: string): void => {
-    const list = inserts.get(at) ?? [];
-    list.push(line);
-    inserts.set(at, list);
-  };
+  const edits = new LineEdits(source.lines);
+  const out = edits.out;
+  const insert = (before: number, line: string): void => edits.insert(before, line);
   const used = new Set<number>();
   const appended: string[][] = [];
 
@@ -273,19 +269,9 @@ export function serializePluginsCfg(cfg: PluginsConfig, opts: PluginsCfgOptions 
     else if (block.start > 0 && isBlank(out[block.start - 1] ?? 'x')) out[block.start - 1] = null;
   });
 
-  const result: string[] = [];
-  let lastOriginal = true;
-  for (let i = 0; i <= out.length; i++) {
-    for (const line of inserts.get(i) ?? []) {
-      result.push(line);
-      lastOriginal = false;
-    }
-    if (i === out.length) break;
-    const line = out[i];
-    if (line === null || line === undefined) continue;
-    result.push(line);
-    lastOriginal = line === source.lines[i];
-  }
+  const edited = edits.result();
+  const result = edited.lines;
+  let lastOriginal = edited.lastOriginal;
   for (const lines of appended) {
     const hasSection = result.some((line) => !isBlank(line) && !isComment(line));
     if (!hasSection && result.every(isBlank)) {
