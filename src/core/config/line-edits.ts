@@ -2,6 +2,15 @@
 // changed (node.cfg, plugins.cfg): the original lines, some removed, new ones inserted before an
 // index; joined back, every untouched line is byte for byte what was read.
 
+/** A file's lines (without their newlines) and whether the last one ended with a newline. */
+export function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
+  if (text === '') return { lines: [], finalNewline: true };
+  const lines = text.split('\n');
+  const finalNewline = lines.at(-1) === '';
+  if (finalNewline) lines.pop();
+  return { lines, finalNewline };
+}
+
 export class LineEdits {
   /** The original lines; null where removed. */
   readonly out: (string | null)[];

@@ -6,7 +6,7 @@
 // spellings of untouched keys survive.
 
 import { ConfigError } from '../errors.ts';
-import { insertionPoint, LineEdits } from './line-edits.ts';
+import { insertionPoint, LineEdits, splitLines } from './line-edits.ts';
 
 export interface NodeConfig {
   description: string | undefined;
@@ -48,14 +48,6 @@ const ENTRY = /^([A-Za-z][A-Za-z0-9_.-]*):\s*(.*?)\s*$/;
 const PBS_ONLY_KEYS = new Set(['ciphers-tls-1.2', 'ciphers-tls-1.3', 'http-proxy', 'email-from', 'default-lang', 'task-log-max-days', 'consent-text', 'location']);
 /** Keys only PVE's node config has. */
 const PVE_ONLY_KEYS = new Set(['wakeonlan', 'startall-onboot-delay', 'ballooning-target']);
-
-function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
-  if (text === '') return { lines: [], finalNewline: true };
-  const lines = text.split('\n');
-  const finalNewline = lines.at(-1) === '';
-  if (finalNewline) lines.pop();
-  return { lines, finalNewline };
-}
 
 const isComment = (line: string): boolean => line.startsWith('#');
 const stripCr = (line: string): string => line.replace(/\r$/, '');

@@ -9,7 +9,7 @@
 // original bytes.
 
 import { ConfigError } from '../errors.ts';
-import { insertionPoint, LineEdits } from './line-edits.ts';
+import { insertionPoint, LineEdits, splitLines } from './line-edits.ts';
 
 export interface PluginSection {
   type: string;
@@ -62,14 +62,6 @@ interface Source {
 const sources = new WeakMap<PluginsConfig, Source>();
 /** Model section -> index of the block it was read from. */
 const origins = new WeakMap<PluginSection, number>();
-
-function splitLines(text: string): { lines: string[]; finalNewline: boolean } {
-  if (text === '') return { lines: [], finalNewline: true };
-  const lines = text.split('\n');
-  const finalNewline = lines.at(-1) === '';
-  if (finalNewline) lines.pop();
-  return { lines, finalNewline };
-}
 
 const isBlank = (line: string): boolean => /^\s*$/.test(line);
 const isComment = (line: string): boolean => /^\s*#/.test(line);
