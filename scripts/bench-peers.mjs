@@ -21,6 +21,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { ensurePebble, findPebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
+import { cleanupOnSignals, median, writeRssHook } from './lib/bench-common.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin', 'certnode.js');
@@ -53,23 +54,15 @@ const flag = (name) => process.argv.includes(name);
 
 const say = (line) => console.error(`==> ${line}`);
 const work = mkdtempSync(join(os.tmpdir(), 'certnode-bench-peers-'));
-const RSS_HOOK = join(work, 'rss-hook.cjs');
-writeFileSync(RSS_HOOK, "process.on('exit', () => { if (process.env.CERTNODE_BENCH_RSS) require('fs').writeFileSync(process.env.CERTNODE_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n");
+const RSS_HOOK = writeRssHook(work);
 
 const running = new Set(); // servers to stop on the way out
 const cleanup = async () => {
   await Promise.all([...running].map((s) => s.stop()));
   rmSync(work, { recursive: true, force: true });
 };
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
-  process.on(signal, () => void cleanup().finally(() => process.exit(code)));
-}
+cleanupOnSignals(cleanup);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '—');
 
 /** Run a command asynchronously (Pebble and BIND keep running meanwhile), timed, bounded. */

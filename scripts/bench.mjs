@@ -15,6 +15,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { ensurePebble, findPebble, PEBBLE_PACKAGES, startPebble } from './lib/pebble.mjs';
 import { ensurePackages } from './lib/prereqs.mjs';
+import { cleanupOnSignals, median, writeRssHook } from './lib/bench-common.mjs';
 
 // `--peers`: certnode beside certbot and lego instead (scripts/bench-peers.mjs; it exits)
 if (process.argv.includes('--peers')) await (await import('./bench-peers.mjs')).main();
@@ -37,24 +38,15 @@ const ORDER_TIMEOUT_MS = 300_000;
 const say = (line) => console.error(`==> ${line}`);
 
 const work = mkdtempSync(join(os.tmpdir(), 'certnode-bench-'));
-// Writes the CLI's peak RSS (process.resourceUsage().maxRSS, KiB) where CERTNODE_BENCH_RSS names.
-const RSS_HOOK = join(work, 'rss-hook.cjs');
-writeFileSync(RSS_HOOK, "process.on('exit', () => { if (process.env.CERTNODE_BENCH_RSS) require('fs').writeFileSync(process.env.CERTNODE_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n");
+const RSS_HOOK = writeRssHook(work);
 
 let pebble;
 const cleanup = async () => {
   await pebble?.stop();
   rmSync(work, { recursive: true, force: true });
 };
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
-  process.on(signal, () => void cleanup().finally(() => process.exit(code)));
-}
+cleanupOnSignals(cleanup);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 /** Run the CLI asynchronously (never block the event loop while servers run), timed. */
