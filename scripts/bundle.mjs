@@ -8,6 +8,7 @@
 // use it to check what a command loads.
 
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -71,6 +72,17 @@ const lazyAcmeCryptoLibraries = {
   },
 };
 
+/** cli-table3's string-width -> scripts/lib/cli-table3-string-width.cjs (see there why). */
+const tableStringWidth = {
+  name: 'cli-table3-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, (args) => {
+      if (!/[/\\]cli-table3[/\\]src[/\\]utils\.js$/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'scripts', 'lib', 'cli-table3-string-width.cjs') };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const result = await esbuild.build({
@@ -89,23 +101,30 @@ const result = await esbuild.build({
   minify: true,
   keepNames: true,
   chunkNames: 'chunk-[hash]',
-  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries],
+  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries, tableStringWidth],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
 /*
- * esbuild splits only ES modules into chunks; each chunk is then turned into a CommonJS file
- * (.cjs). Node loads those through require(), and a process that never meets an ES module skips
- * the ES module loader altogether: on Node 20 its set-up and per-module linking cost more than
- * everything --help itself does (BENCHMARKS.md). Semantics stay those of the ES modules: strict
- * mode, imports evaluated first and in order (chunk imports form no cycles: a chunk only imports
- * chunks shared by more entry points), live bindings through getters, lazy imports still lazy
- * (require() inside a promise, as import() was), import.meta.url the file's own URL.
+ * esbuild splits only ES modules into chunks; each chunk is then turned into CommonJS. Semantics
+ * stay those of the ES modules: strict mode, imports evaluated first and in order (chunk imports
+ * form no cycles: a chunk only imports chunks shared by more entry points), live bindings through
+ * getters, lazy imports still lazy (a load inside a promise, as import() was), import.meta.url the
+ * file's own URL.
+ *
+ * The files are not loaded through Node's module system but through bin/bundle-loader.cjs: a
+ * chunk is named, not resolved (`__chunk("chunk-X")` instead of `require("./chunk-X.cjs")`), which
+ * skips the path resolution, realpath and module objects Node spends on every file. And every
+ * chunk main.cjs imports statically (what each command loads anyway) is packed into main.cjs
+ * itself as a function, so a start-up reads one file and one code-cache entry for all of them;
+ * the chunks only some commands load stay files of their own. Each file starts with a header line
+ * holding a hash of its content: the loader's code-cache entries are named by it.
  */
-const cjsName = (file) => file.replace(/\.js$/, '.cjs');
+const nameOf = (file) => file.replace(/^.*\//, '').replace(/\.(c?js)$/, '');
 const CHUNK_SPECIFIER = /(["'])\.\/((?:chunk-[A-Z0-9]+|main|acme-lib))\.js\1/g;
+const code = new Map();
 for (const output of result.outputFiles) {
   if (!output.path.endsWith('.js')) continue;
   const esm = output.text.replace(CHUNK_SPECIFIER, (_, q, name) => `${q}./${name}.cjs${q}`);
@@ -118,12 +137,39 @@ for (const output of result.outputFiles) {
     supported: { 'dynamic-import': false },
     define: usesUrl ? { 'import.meta.url': '__certnodeUrl' } : {},
     minify: true,
-    keepNames: true,
+    // no keepNames here: the first build named every function and class already (keepNames
+    // there); naming them again would only record the minified names, overwritten at once
     legalComments: 'none',
     logLevel: 'warning',
   });
-  const banner = `"use strict";${usesUrl ? 'const __certnodeUrl=require("node:url").pathToFileURL(__filename).href;' : ''}\n`;
-  writeFileSync(cjsName(output.path), banner + cjs.code);
+  const body = cjs.code.replace(/\brequire\("\.\/((?:chunk-[A-Z0-9]+|main|acme-lib))\.cjs"\)/g, '__chunk("$1")');
+  const left = /\brequire\((["'])\.{1,2}\/[^"']*\1\)/.exec(body);
+  if (left) throw new Error(`bundle: ${nameOf(output.path)} still requires a file (${left[0]}); only node: built-ins may be required`);
+  code.set(nameOf(output.path), `"use strict";${usesUrl ? 'const __certnodeUrl=require("node:url").pathToFileURL(__filename).href;' : ''}\n${body}`);
 }
-const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, meta]) => [cjsName(file), meta]));
+
+// what main.cjs imports statically, transitively: packed into it
+const importsOf = (name) => result.metafile.outputs[`dist/bundle/${name}.js`].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => nameOf(i.path));
+const packed = new Set();
+const pack = (name) => {
+  for (const dep of importsOf(name)) {
+    if (packed.has(dep)) continue;
+    packed.add(dep);
+    pack(dep);
+  }
+};
+pack('main');
+
+// Each file is one function expression, the wrapper the loader calls it with included: the loader
+// compiles the file's text as it is read, without building a second copy around it.
+const WRAPPER = ['(function (exports, require, module, __filename, __dirname, __chunk) {', '\n})'];
+const withHeader = (text) => `//certnode-bundle ${createHash('sha256').update(text).digest('hex').slice(0, 16)}\n${WRAPPER[0]}${text}${WRAPPER[1]}`;
+// main.cjs only defines (its own code is the factory "main"), so that the ACME chunk can be loaded
+// without running the CLI (npm run bench measures it so)
+const factories = [...packed, 'main'].sort().map((name) => `${JSON.stringify(name)}:function(exports,require,module,__filename,__dirname,__chunk){${code.get(name)}\n}`);
+writeFileSync(join(OUT, 'main.cjs'), withHeader(`"use strict";__chunk.define({${factories.join(',\n')}});`));
+for (const [name, text] of code) if (name !== 'main' && !packed.has(name)) writeFileSync(join(OUT, `${name}.cjs`), withHeader(text));
+
+const cjsName = (file) => file.replace(/\.js$/, '.cjs');
+const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, meta]) => [cjsName(file), { ...meta, packedInto: packed.has(nameOf(file)) ? 'dist/bundle/main.cjs' : undefined }]));
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify({ ...result.metafile, outputs }));

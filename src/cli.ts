@@ -8,7 +8,7 @@ import { MAX_DOMAIN_SLOT } from './core/config/node.ts';
 import { CancelledError, CliError, FailureWithData, ReloadFailedError, SilentError, UsageError } from './core/errors.ts';
 import { OUTPUT_FORMATS, renderResult, type OutputFormat } from './core/output/render.ts';
 import { DEFAULT_CONFIG_DIR, resolvePaths } from './core/paths.ts';
-import { keepGroupModes, pmxcfsModes, setModePolicy } from './core/store/store.ts';
+import { keepGroupModes, pmxcfsModes, setModePolicy } from './core/store/mode-policy.ts';
 import { buildProgram, commandNode, usageLine, type Invocation } from './commands/index.ts';
 import type { CommandEnv, Globals } from './commands/command.ts';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_RELOAD_FAILED } from './core/exit-status.ts';

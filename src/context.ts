@@ -1,13 +1,21 @@
 // The one Context every command and core function gets: terminal, environment, clock.
 // Core code never touches process.* directly, so tests can build a Context of their own.
 
+import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 
+/** Where text goes: a stream, or for a pipe or file the file descriptor itself (FdOutput). */
+export interface TextOutput {
+  write(text: string): boolean;
+}
+
 export interface IOStreams {
   stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
+  stdout: TextOutput;
+  stderr: TextOutput;
+  /** stdout as a stream, for a prompt library to draw on; set when stdout is a terminal. */
+  stdoutStream?: Writable;
   isStdinTTY: boolean;
   isStdoutTTY: boolean;
   isStderrTTY: boolean;
@@ -30,7 +38,12 @@ export interface Context {
 }
 
 export function createSystemContext(): Context {
-  const stdout = survivable(process.stdout);
+  // A pipe or a file (scripts, cron, `| head`) is written through its file descriptor; only a
+  // terminal (or a character device such as /dev/null) gets Node's stream, whose set-up loads
+  // net, tty and the stream modules - a good part of a short command's start-up.
+  const stdoutStream = isPipeOrFile(1) ? undefined : survivable(process.stdout);
+  const stderrStream = isPipeOrFile(2) ? undefined : survivable(process.stderr);
+  const stdoutTTY = stdoutStream?.isTTY === true;
   return {
     io: {
       // stdin only when asked for: Node builds process.stdin on first use, and for a file or
@@ -38,14 +51,15 @@ export function createSystemContext(): Context {
       get stdin() {
         return process.stdin;
       },
-      stdout,
-      stderr: survivable(process.stderr),
+      stdout: stdoutStream ?? new FdOutput(1),
+      stderr: stderrStream ?? new FdOutput(2),
+      stdoutStream: stdoutTTY ? stdoutStream : undefined,
       get isStdinTTY() {
         return process.stdin.isTTY === true;
       },
-      isStdoutTTY: stdout.isTTY === true,
-      isStderrTTY: process.stderr.isTTY === true,
-      columns: stdout.isTTY ? stdout.columns : undefined,
+      isStdoutTTY: stdoutTTY,
+      isStderrTTY: stderrStream?.isTTY === true,
+      columns: stdoutTTY ? stdoutStream?.columns : undefined,
     },
     env: { ...process.env },
     now: () => new Date(),
@@ -109,6 +123,60 @@ function survivable<T extends NodeJS.WriteStream>(stream: T): T {
   }) as T['write'];
   return stream;
 }
+
+/** Whether `fd` is a pipe, socket or regular file, i.e. certainly not a terminal. */
+function isPipeOrFile(fd: number): boolean {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFIFO() || st.isSocket() || st.isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Output written straight to a file descriptor, synchronously and in full (what Node does for
+ * stdout on a pipe or file too, minus the stream machinery). Like `survivable`, a closed or
+ * failing end (EPIPE from `| head`, a full disk) drops this and later writes instead of failing
+ * the task. A descriptor another process left non-blocking (EAGAIN) is waited on and retried.
+ */
+export class FdOutput implements TextOutput {
+  private readonly fd: number;
+  private broken = false;
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  write(text: string): boolean {
+    if (this.broken) return true;
+    const data = Buffer.from(text, 'utf8');
+    let done = 0;
+    let waitedMs = 0;
+    while (done < data.length) {
+      try {
+        done += fs.writeSync(this.fd, data, done, data.length - done);
+        waitedMs = 0;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EINTR') continue;
+        // a reader that takes no data for a minute: give up on this output, not on the task
+        if (code === 'EAGAIN' && waitedMs < FD_WAIT_LIMIT_MS) {
+          Atomics.wait(pause, 0, 0, FD_WAIT_STEP_MS);
+          waitedMs += FD_WAIT_STEP_MS;
+          continue;
+        }
+        this.broken = true;
+        break;
+      }
+    }
+    return true;
+  }
+}
+
+const FD_WAIT_STEP_MS = 5;
+const FD_WAIT_LIMIT_MS = 60_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Whether the locale asks for UTF-8 output (box-drawing tables). */
 export function localeIsUtf8(env: Context['env']): boolean {

@@ -3,7 +3,7 @@
 // Every question names the flag that answers it, so EOF on stdin fails with a hint instead of hanging.
 
 import type { Readable, Writable } from 'node:stream';
-import { localeIsUtf8, type Context } from '../context.ts';
+import { localeIsUtf8, type Context, type TextOutput } from '../context.ts';
 import { CancelledError, CliError, UsageError } from './errors.ts';
 
 export interface MenuChoice<T> {
@@ -118,10 +118,10 @@ function noAnswer(q: Question): UsageError {
 export class LinePrompter implements Prompter {
   readonly interactive = false;
   private readonly reader: LineReader;
-  private readonly out: Writable;
+  private readonly out: TextOutput;
   private readonly newlineAfterPrompt: boolean;
 
-  constructor(input: Readable, out: Writable, newlineAfterPrompt: boolean) {
+  constructor(input: Readable, out: TextOutput, newlineAfterPrompt: boolean) {
     this.reader = new LineReader(input);
     this.out = out;
     this.newlineAfterPrompt = newlineAfterPrompt;
@@ -262,8 +262,8 @@ export class TtyPrompter implements Prompter {
  * pvenode's line protocol (prompt + newline when stdin is not a terminal). `out` is where
  * prompts go (stderr in json modes so stdout carries only JSON).
  */
-export function createPrompter(ctx: Context, out: Writable = ctx.io.stdout): Prompter {
+export function createPrompter(ctx: Context, out: TextOutput = ctx.io.stdout): Prompter {
   const { io } = ctx;
-  if (io.isStdinTTY && io.isStdoutTTY && out === io.stdout) return new TtyPrompter(io.stdin, io.stdout, localeIsUtf8(ctx.env));
+  if (io.isStdinTTY && io.isStdoutTTY && io.stdoutStream && out === io.stdout) return new TtyPrompter(io.stdin, io.stdoutStream, localeIsUtf8(ctx.env));
   return new LinePrompter(io.stdin, out, !io.isStdinTTY);
 }

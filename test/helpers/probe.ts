@@ -1,6 +1,7 @@
 // Which sources a certnode run loads: a module hook (node:module register) notes every ES module
-// file the process loads, require.cache at exit every CommonJS one (the bundle's); files of the
-// bundle (dist/bundle) are mapped back to the sources they hold through esbuild's metafile. Used to show that a command does not load the ACME layer.
+// file the process loads, require.cache at exit every CommonJS one, and the bundle's loader
+// (bin/bundle-loader.cjs) the chunks of dist/bundle that ran, packed into main.cjs or not; those
+// are mapped back to the sources they hold through esbuild's metafile. Used to show that a command does not load the ACME layer.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,13 +32,14 @@ export async function runProbed(args: readonly string[], env: Record<string, str
     );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { out: ${JSON.stringify(out)} } });\n`);
-    // the bundle is CommonJS (scripts/bundle.mjs), which the module hook does not see: what
-    // require() loaded is in require.cache at exit
+    // the bundle is CommonJS run by bin/bundle-loader.cjs, which the module hook does not see:
+    // what require() loaded is in require.cache at exit, the chunks that ran in the loader's list
     const cjsHook = join(dir, 'required.cjs');
     writeFileSync(
       cjsHook,
       `const { appendFileSync } = require('node:fs');\nconst { pathToFileURL } = require('node:url');\n` +
-        `process.on('exit', () => { appendFileSync(${JSON.stringify(out)}, Object.keys(require.cache).map((f) => pathToFileURL(f).href + '\\n').join('')); });\n`,
+        `process.on('exit', () => { const files = [...Object.keys(require.cache), ...(globalThis[Symbol.for('certnode.bundle.loaded')] ?? [])]; ` +
+        `appendFileSync(${JSON.stringify(out)}, files.map((f) => pathToFileURL(f).href + '\\n').join('')); });\n`,
     );
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--require', cjsHook, '--import', pathToFileURL(register).href, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });

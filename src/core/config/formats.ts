@@ -1,11 +1,15 @@
 // Value formats and their error texts (Proxmox's wording, reference §4).
 
-import { isIPv4, isIPv6 } from 'node:net';
+import { lazyNet } from '../builtin.ts';
 import { UsageError } from '../errors.ts';
 
-/** net.isIP without compiling Node's IPv6 pattern (milliseconds, once per process) for text that cannot be an IPv6 address. */
+/**
+ * net.isIP, with node:net loaded (and its IPv6 pattern compiled) only for text that could be an
+ * address: digits and dots, or anything with a ':'. Host names never pay for it.
+ */
 function isIP(value: string): number {
-  return isIPv4(value) ? 4 : value.includes(':') && isIPv6(value) ? 6 : 0;
+  if (!value.includes(':') && !/^[\d.]+$/.test(value)) return 0;
+  return lazyNet().isIP(value);
 }
 
 /** pve-configid: plugin ids and account names. */

@@ -3,6 +3,7 @@
 // characters count two), and on a terminal long cells wrap so that every column stays on screen.
 
 import Table from 'cli-table3';
+import { prepareTextWidth, textWidth } from './text-width.ts';
 
 export interface Column {
   title: string;
@@ -42,30 +43,11 @@ const NO_BORDER_CHARS: Chars = {
 /** The rule under the header, Proxmox's double line (cli-table3 draws every rule alike). */
 const HEADER_RULE: Record<string, string> = { '─': '═', '├': '╞', '┼': '╪', '┤': '╡', '-': '=' };
 
-/** Text in which every character takes one column: printable ASCII. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
-/**
- * string-width, loaded by renderTable only for tables with other characters: it creates an
- * Intl.Segmenter when it loads, and ICU's set-up costs a table of plain ASCII (most of them)
- * several milliseconds for nothing.
- */
-let stringWidth: ((text: string) => number) | undefined;
-
-/** Columns a string takes on a terminal. */
-function textWidth(text: string): number {
-  if (PRINTABLE_ASCII.test(text)) return text.length;
-  if (!stringWidth) throw new Error('internal error: string-width is not loaded');
-  return stringWidth(text);
-}
-
 /** Render rows of cells (a cell may hold several lines). Returns the lines, each without a newline. */
 export async function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], opts: TableOptions): Promise<string[]> {
   if (columns.length === 0) return [];
   let cells = rows.map((row) => columns.map((_, i) => (row[i] ?? '').replace(/\n+$/, '')));
-  if (!stringWidth && ![...columns.map((c) => c.title), ...cells.flat()].every((text) => PRINTABLE_ASCII.test(text.replaceAll('\n', ' ')))) {
-    stringWidth = (await import('string-width')).default;
-  }
+  await prepareTextWidth([...columns.map((c) => c.title), ...cells.flat()]);
   if (opts.width !== undefined && opts.width > 0) {
     const widths = fitWidths(columns, cells, opts);
     cells = cells.map((row) => row.map((cell, i) => wrapCell(cell, widths[i]!)));

@@ -7,7 +7,10 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { ConflictError, CliError } from '../errors.ts';
 import type { LockOptions } from './lock.ts';
+import { currentModePolicy } from './mode-policy.ts';
 import { pidSpaceTag } from './pid-space.ts';
+
+export { keepGroupModes, pmxcfsModes, setModePolicy, type ModePolicy } from './mode-policy.ts';
 
 export const SECRET_FILE_MODE = 0o600;
 export const SECRET_DIR_MODE = 0o700;
@@ -102,44 +105,10 @@ export function readTextIfExists(file: string, maxBytes?: number): string | unde
   }
 }
 
-/**
- * How the file system under the config dir takes modes. Proxmox's pmxcfs (/etc/pve, the pve
- * layout) refuses every chmod but to 0600 below priv/ and 0640 elsewhere (EPERM), and shows all
- * files as root:www-data with those modes anyway: there files get exactly those modes and
- * directories are never chmod-ed. Set once per process (src/cli.ts) from the layout.
- */
-export interface ModePolicy {
-  fileMode(file: string, requested: number): number;
-  /** Leave directory modes to the file system. */
-  keepDirModes: boolean;
-  /** A replaced file keeps its group, and its group bits (never more for others than asked). */
-  keepGroup?: boolean;
-}
-
-let modePolicy: ModePolicy | undefined;
-
-export function setModePolicy(policy: ModePolicy | undefined): void {
-  modePolicy = policy;
-}
-
-/** pmxcfs's modes for a tree at `root` (/etc/pve): 0600 below root/priv/, 0640 elsewhere. */
-export function pmxcfsModes(root: string): ModePolicy {
-  const priv = `${path.resolve(root, 'priv')}${path.sep}`;
-  return { fileMode: (file) => (path.resolve(file).startsWith(priv) ? 0o600 : 0o640), keepDirModes: true };
-}
-
-/**
- * PBS (/etc/proxmox-backup): its files are root:backup with group bits where the daemons running
- * as user backup read them (node.cfg 0640): a rewrite keeps them.
- */
-export function keepGroupModes(): ModePolicy {
-  return { fileMode: (_file, requested) => requested, keepDirModes: false, keepGroup: true };
-}
-
 /** Create a directory (and parents) and force its mode, whatever the umask (unless `keepMode` and it exists). */
 export function ensureDir(dir: string, mode: number, keepMode = false): void {
   try {
-    if (modePolicy?.keepDirModes) {
+    if (currentModePolicy()?.keepDirModes) {
       fs.mkdirSync(dir, { recursive: true, mode });
       return;
     }
@@ -165,9 +134,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
-    let mode = modePolicy ? modePolicy.fileMode(file, opts.mode) : opts.mode;
+    const policy = currentModePolicy();
+    let mode = policy ? policy.fileMode(file, opts.mode) : opts.mode;
     let gid = opts.gid;
-    const existing = modePolicy?.keepGroup ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    const existing = policy?.keepGroup ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
     if (existing?.isFile()) {
       mode = existing.mode & (opts.mode | 0o070);
       gid ??= existing.gid;

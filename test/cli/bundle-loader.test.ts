@@ -1,4 +1,4 @@
-// bin/compile-cache.cjs: the bundle's V8 code cache on Node 20 (no module.enableCompileCache).
+// bin/bundle-loader.cjs: the bundle's loader and its V8 code cache.
 // Each test runs a private copy of bin/ and dist/bundle/, so the cache directory is its own.
 // What a user would notice: the same output and exit status with a cache, without one, with a
 // broken one; entries beside the bundle, renewed when the code changes; none when switched off.
@@ -6,16 +6,16 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import Module from 'node:module';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { baseEnv, ROOT, tempDir } from '../helpers/cli.ts';
 import { VERSION } from '../../src/version.ts';
 
-const nodeHasItsOwn = 'enableCompileCache' in Module;
+/** Cache entries: `<file>-<content hash>-<length>`, e.g. main-0123456789abcdef-104876. */
+const ENTRY = /^(main|acme-lib|chunk-[A-Z0-9]+)-[0-9a-f]{16}-\d+$/;
 
-describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node caches compiled modules itself (module.enableCompileCache)' : false }, () => {
+describe('code cache of the bundle', () => {
   const { dir, cleanup } = tempDir();
   after(cleanup);
   let copies = 0;
@@ -38,8 +38,8 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
     const first = run(['--help']);
     assert.equal(first.code, 0, first.stderr);
     const written = entries(cache);
-    assert.ok(written.some((e) => /^main\.cjs-\d+-\d+$/.test(e)), written.join(' '));
-    assert.ok(written.every((e) => /^(main|chunk-[A-Z0-9]+)\.cjs-\d+-\d+$/.test(e)), `only entries, no temporary files: ${written.join(' ')}`);
+    assert.ok(written.some((e) => e.startsWith('main-') && ENTRY.test(e)), written.join(' '));
+    assert.ok(written.every((e) => ENTRY.test(e)), `only entries, no temporary files: ${written.join(' ')}`);
     const mtimes = written.map((e) => statSync(join(cache, e)).mtimeMs);
     const second = run(['--help']);
     assert.deepEqual(second, first);
@@ -49,37 +49,43 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
       mtimes,
       'entries V8 accepted are not rewritten',
     );
-    // a command that loads more chunks adds their entries
+    // a command that loads chunks of their own (files beside main.cjs) adds their entries
     const list = run(['acme', 'plugin', 'list']);
     assert.equal(list.code, 0, list.stderr);
     assert.ok(entries(cache).length > written.length);
+    assert.ok(entries(cache).every((e) => ENTRY.test(e)));
   });
 
   test('a broken entry is refused by V8: same output, and the entry is written anew', () => {
     const { cache, run } = install();
     const clean = run(['--help']);
-    const main = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
+    const main = entries(cache).find((e) => e.startsWith('main-'))!;
     writeFileSync(join(cache, main), 'not a code cache');
     const again = run(['--help']);
     assert.deepEqual(again, clean);
     assert.notEqual(readFileSync(join(cache, main), 'utf8'), 'not a code cache');
   });
 
-  test('a rebuilt file gets a new entry and the old one goes', () => {
+  test('a rebuilt file gets a new entry and the old one goes, with those of removed chunks and an older layout', () => {
     const { root, cache, run } = install();
     run(['--version']);
-    const before = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
-    const later = new Date(Date.now() + 5_000);
-    utimesSync(join(root, 'dist', 'bundle', 'main.cjs'), later, later);
+    const before = entries(cache).find((e) => e.startsWith('main-'))!;
+    // a rebuild: other content, so another hash in the header line (same length on purpose:
+    // V8 itself tells sources apart by length only)
+    const mainFile = join(root, 'dist', 'bundle', 'main.cjs');
+    const text = readFileSync(mainFile, 'utf8');
+    const rebuilt = text.replace(/^\/\/certnode-bundle ([0-9a-f]{16})\n/, (_, hash: string) => `//certnode-bundle ${hash.startsWith('0') ? `1${hash.slice(1)}` : `0${hash.slice(1)}`}\n`);
+    assert.notEqual(rebuilt, text);
+    writeFileSync(mainFile, rebuilt);
+    // left-overs: a chunk a rebuild removed, the per-file entries of an older certnode
+    writeFileSync(join(cache, 'chunk-GONE0000-0123456789abcdef-100'), 'stale');
+    writeFileSync(join(cache, 'main.cjs-64523-1795872671366'), 'old layout');
     const r = run(['--version']);
-    assert.equal(r.stdout, `${VERSION}\n`);
-    const mains = entries(cache).filter((e) => e.startsWith('main.cjs-'));
+    assert.deepEqual(r, { code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const mains = entries(cache).filter((e) => e.startsWith('main'));
     assert.equal(mains.length, 1, mains.join(' '));
     assert.notEqual(mains[0], before);
-    // a chunk a rebuild removed: its entry goes with the next write
-    writeFileSync(join(cache, 'chunk-GONE0000.cjs-100-1700000000000'), 'stale');
-    utimesSync(join(root, 'dist', 'bundle', 'main.cjs'), new Date(Date.now() + 10_000), new Date(Date.now() + 10_000));
-    run(['--version']);
+    assert.ok(ENTRY.test(mains[0]!));
     assert.deepEqual(entries(cache).filter((e) => e.startsWith('chunk-GONE')), []);
   });
 
@@ -94,10 +100,10 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
     assert.deepEqual(blocked, { code: 0, stdout: `${VERSION}\n`, stderr: '' });
   });
 
-  test('a cache others could have written is not used (umask 000, another owner): same output, nothing read or written', () => {
+  test('a cache others could have written is not used (umask 000, another owner, a symbolic link): same output, nothing read or written', () => {
     const { cache, run } = install();
     const clean = run(['--help']);
-    const main = entries(cache).find((e) => e.startsWith('main.cjs-'))!;
+    const main = entries(cache).find((e) => e.startsWith('main-'))!;
     // a "planted" entry: if it were handed to V8 it would be refused and rewritten (test above);
     // untrusted, it is neither read nor replaced
     const planted = 'planted by another user';
@@ -105,7 +111,14 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
       () => chmodSync(cache, 0o777),
       () => chmodSync(join(cache, main), 0o666),
       () => chownSync(join(cache, main), 65534, 65534),
+      // a symbolic link (to a file someone else may control): not followed
+      () => {
+        writeFileSync(join(cache, '..', 'elsewhere'), planted);
+        rmSync(join(cache, main));
+        symlinkSync(join(cache, '..', 'elsewhere'), join(cache, main));
+      },
     ]) {
+      rmSync(join(cache, main), { force: true });
       writeFileSync(join(cache, main), planted);
       chmodSync(cache, 0o755);
       chmodSync(join(cache, main), 0o644);
@@ -115,6 +128,9 @@ describe('compile cache of the bundle', { skip: nodeHasItsOwn ? 'this Node cache
       assert.deepEqual(r, clean);
       assert.equal(readFileSync(join(cache, main), 'utf8'), planted, 'the untrusted entry is left alone');
     }
+    assert.ok(lstatSync(join(cache, main)).isSymbolicLink(), 'the link is left as it was');
+    rmSync(join(cache, main));
+    writeFileSync(join(cache, main), planted);
     // trusted again: used (refused by V8 as garbage) and written anew, 0644 whatever the umask
     chmodSync(cache, 0o755);
     chmodSync(join(cache, main), 0o644);
