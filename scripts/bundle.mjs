@@ -83,6 +83,14 @@ const tableStringWidth = {
   },
 };
 
+/** @noble/hashes/crypto -> scripts/lib/noble-crypto-none.cjs (see there why). */
+const nobleWithoutCrypto = {
+  name: 'noble-hashes-without-crypto',
+  setup(build) {
+    build.onResolve({ filter: /^@noble\/hashes\/crypto$/ }, () => ({ path: join(ROOT, 'scripts', 'lib', 'noble-crypto-none.cjs') }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const result = await esbuild.build({
@@ -101,7 +109,7 @@ const result = await esbuild.build({
   minify: true,
   keepNames: true,
   chunkNames: 'chunk-[hash]',
-  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries, tableStringWidth],
+  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries, tableStringWidth, nobleWithoutCrypto],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',

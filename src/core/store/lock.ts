@@ -34,7 +34,6 @@
 // still has its `owner`), so a link always lands in the directory that is the lock. The short
 // age only keeps us from making a live holder lose the microseconds between its two calls.
 
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -42,6 +41,7 @@ import lockfile from 'proper-lockfile';
 import { ConflictError, CliError } from '../errors.ts';
 import { processStart, selfIdentity } from './pid-space.ts';
 import { ensureDir, isErrno, readText as readWhole } from './store.ts';
+import { uniqueSuffix } from './unique.ts';
 
 /** A lock whose mtime has not been refreshed for this long is abandoned (its holder refreshes every REFRESH_MS). */
 export const LOCK_STALE_MS = 20_000;
@@ -145,7 +145,7 @@ function lockOwnerGone(lockDir: string): boolean {
  * name (EEXIST: someone else published first, the lock is theirs).
  */
 function publishOwner(lockDir: string): void {
-  const tmp = path.join(lockDir, `.owner-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(lockDir, `.owner-${process.pid}-${uniqueSuffix()}`);
   fs.writeFileSync(tmp, ownerLine(), { mode: 0o600, flag: 'wx' });
   try {
     fs.linkSync(tmp, path.join(lockDir, OWNER));
@@ -217,7 +217,7 @@ const lockFs = {
  * away first, so the name is free at once and no owner-less directory is ever seen under the lock's name.
  */
 function removeLockDir(lockDir: string): void {
-  const gone = `${lockDir}.gone-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const gone = `${lockDir}.gone-${process.pid}-${uniqueSuffix()}`;
   try {
     fs.renameSync(lockDir, gone);
   } catch (err) {
@@ -282,7 +282,7 @@ function claimGuard(guard: string): boolean {
     if (age !== undefined && age > RECLAIM_STALE_MS) fs.rmSync(guard, { recursive: true, force: true });
     return false;
   }
-  const aside = path.join(guard, `.dead-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const aside = path.join(guard, `.dead-${process.pid}-${uniqueSuffix()}`);
   try {
     fs.renameSync(path.join(guard, OWNER), aside);
   } catch {
@@ -329,7 +329,7 @@ function reclaim(lockDir: string): void {
     if (st === undefined) return;
     if (!st.isDirectory()) {
       // a pid file from an older certnode
-      const gone = `${lockDir}.gone-${process.pid}-${randomBytes(4).toString('hex')}`;
+      const gone = `${lockDir}.gone-${process.pid}-${uniqueSuffix()}`;
       fs.renameSync(lockDir, gone);
       fs.rmSync(gone, { force: true });
       return;

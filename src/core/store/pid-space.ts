@@ -4,8 +4,8 @@
 // one, two machines may have the same name). Used by lock owners (lock.ts) and temp-file names
 // (store.ts); kept apart from lock.ts so that writing a file does not load the lock library.
 
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { sha256Hex } from '../digest.ts';
 
 function readProc(file: string): string | undefined {
   try {
@@ -47,6 +47,6 @@ export function selfIdentity(): { space?: string; start?: string } {
 /** A short tag of this process's PID space (8 hex digits), for names; undefined when /proc does not tell. */
 export function pidSpaceTag(): string | undefined {
   const space = selfIdentity().space;
-  return space === undefined ? undefined : createHash('sha256').update(space).digest('hex').slice(0, 8);
+  return space === undefined ? undefined : sha256Hex(space).slice(0, 8);
 }
 

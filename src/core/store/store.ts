@@ -1,14 +1,15 @@
 // The only module that writes files: atomic replace, per-file locks, digests, modes.
 
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { sha1Hex, sha256Hex } from '../digest.ts';
 import { ConflictError, CliError } from '../errors.ts';
 import type { LockOptions } from './lock.ts';
 import { currentModePolicy } from './mode-policy.ts';
 import { pidSpaceTag } from './pid-space.ts';
+import { uniqueSuffix } from './unique.ts';
 
 export { keepGroupModes, pmxcfsModes, setModePolicy, type ModePolicy } from './mode-policy.ts';
 
@@ -30,14 +31,8 @@ export interface WriteOptions {
   gid?: number;
 }
 
-/** SHA-256 hex of the bytes; the digest `--digest` accepts. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-export function sha1Hex(data: string | Uint8Array): string {
-  return createHash('sha1').update(data).digest('hex');
-}
+/** SHA-256 hex of the bytes is the digest `--digest` accepts (SHA-1 too: see checkDigest). */
+export { sha1Hex, sha256Hex };
 
 /**
  * Compare a user-given `--digest` against the file content. certnode shows SHA-256;
@@ -130,7 +125,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
   const dir = path.dirname(file);
   ensureDir(dir, opts.dirMode, opts.keepDirMode);
   removeOrphanTemps(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-s${pidSpaceTag() ?? 'unknown'}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${hostname()}-s${pidSpaceTag() ?? 'unknown'}-${process.pid}-${uniqueSuffix()}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode);
