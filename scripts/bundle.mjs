@@ -91,6 +91,22 @@ const nobleWithoutCrypto = {
   },
 };
 
+/** graceful-fs as proper-lockfile requires it -> scripts/lib/proper-lockfile-fs.cjs (see there why). */
+const lockfileWithoutGracefulFs = {
+  name: 'proper-lockfile-without-graceful-fs',
+  setup(build) {
+    build.onResolve({ filter: /^graceful-fs$/ }, (args) => {
+      if (!/[/\\]proper-lockfile[/\\]lib[/\\]/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'scripts', 'lib', 'proper-lockfile-fs.cjs') };
+    });
+    // and signal-exit 3 -> 4 (scripts/lib/proper-lockfile-signal-exit.cjs, see there why)
+    build.onResolve({ filter: /^signal-exit$/ }, (args) => {
+      if (!/[/\\]proper-lockfile[/\\]lib[/\\]/.test(args.importer)) return undefined;
+      return { path: join(ROOT, 'scripts', 'lib', 'proper-lockfile-signal-exit.cjs') };
+    });
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 const result = await esbuild.build({
@@ -109,7 +125,7 @@ const result = await esbuild.build({
   minify: true,
   keepNames: true,
   chunkNames: 'chunk-[hash]',
-  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries, tableStringWidth, nobleWithoutCrypto],
+  plugins: [relocateAssets, stubAcmeAxios, lazyCommanderChildProcess, lazyAcmeCryptoLibraries, tableStringWidth, nobleWithoutCrypto, lockfileWithoutGracefulFs],
   metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
