@@ -9,6 +9,7 @@ import { NO_DOMAINS } from './hints.ts';
 import { isPersistOnly, type ConfiguredDomain } from '../config/node.ts';
 import { findPlugin } from '../config/plugins.ts';
 import type { PluginSection, PluginsConfig } from '../config/plugins-cfg.ts';
+import { createCsr } from '../cert/csr.ts';
 import { generatePrivateKeyAsync } from '../cert/key-material.ts';
 import type { KeyType } from '../cert/keys.ts';
 import { dnsRecordName, persistValue } from '../challenge/dns-methods.ts';
@@ -21,7 +22,7 @@ import type { Paths } from '../paths.ts';
 import { interruptible } from '../interrupt.ts';
 import { waitFor, type Poll } from '../wait.ts';
 import { settledAccount } from './rollover.ts';
-import { createCsr, openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeChallenge, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
+import { openAcme, type AcmeAccount, type AcmeAuthorization, type AcmeChallenge, type AcmeOrder, type AcmeProblem, type AcmeResource, type AcmeService } from './client.ts';
 
 /** Upper bounds of the waits (each reports what it waited for when it gives up). */
 export const VALIDATION_TIMEOUT_MS = 10 * 60_000;
@@ -109,7 +110,7 @@ function authzName(authz: AcmeAuthorization): string {
   return `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`.toLowerCase();
 }
 
-export function orderIdentifiers(domains: readonly ConfiguredDomain[]): { type: string; value: string }[] {
+export function orderIdentifiers(domains: readonly ConfiguredDomain[]): { type: 'dns' | 'ip'; value: string }[] {
   return domains.map((d) => ({ type: d.kind === 'ip' ? 'ip' : 'dns', value: d.domain.toLowerCase() }));
 }
 
@@ -231,10 +232,10 @@ export async function orderCertificate(deps: OrderDeps, req: OrderRequest): Prom
 
     // the certificate key and CSR are made while the challenges are set up and the CA validates
     // (off the main thread: an rsa-4096 key takes a while)
-    const keyAndCsr = generatePrivateKeyAsync(req.keyType).then(async (key) => ({
+    const keyAndCsr = generatePrivateKeyAsync(req.keyType).then((key) => ({
       key,
       // the configured order of names: the first one is the subject CN, as the user expects
-      csr: await createCsr(orderIdentifiers(req.domains).map((i) => i.value), key),
+      csr: createCsr(orderIdentifiers(req.domains), key),
     }));
     keyAndCsr.catch(() => undefined); // awaited below; an order failing earlier must not leave it unhandled
 
