@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
 import { withTrustHint } from './hints.ts';
-import { trustedCa } from './trust.ts';
+import { trustedSecureContext } from './trust.ts';
 import { userAgent as makeUserAgent } from './user-agent.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
@@ -176,9 +176,9 @@ interface AcmeClientInstance {
 
 /** One connection setup for all requests: keep-alive agent, the CA bundle certnode was told to trust. */
 function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
-  const ca = trustedCa(ctx.env);
+  const secureContext = trustedSecureContext(ctx.env);
   return {
-    https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }),
+    https: new https.Agent({ keepAlive: true, ...(secureContext ? { secureContext } : {}) }),
     http: new http.Agent({ keepAlive: true }),
   };
 }
