@@ -52,6 +52,7 @@ export const SERVED_QUIET_MS = 10;
  * first at `first`: either way a CA that issues within 100 ms stays within 2N+8 requests.
  */
 export const ISSUANCE_POLL_MS = { early: 10, first: 100 } as const;
+
 export interface OrderRequest {
   accountName: string;
   domains: readonly ConfiguredDomain[];
