@@ -143,7 +143,8 @@ async function lego(server, names, dir, dns) {
 
 /** certnode: the four commands a first-time user runs; the order timed on its own too. */
 async function certnode(server, names, dir, dns) {
-  const env = { ...baseEnv(dir), CERTNODE_CONFIG_DIR: dir, ...server.env };
+  // Pebble's CA through certnode's own option, as certbot and lego get it through theirs
+  const env = { ...baseEnv(dir), CERTNODE_CONFIG_DIR: dir, CERTNODE_CA_BUNDLE: server.caFile };
   const cli = async (args, opts = {}) => check(`certnode ${args.slice(0, 3).join(' ')}`, await run(process.execPath, opts.rssFile ? ['--require', RSS_HOOK, BIN, ...args] : [BIN, ...args], { env: opts.rssFile ? { ...env, CERTNODE_BENCH_RSS: opts.rssFile } : env, ...opts }));
   const steps = [['acme', 'account', 'register', 'default', 'bench@example.com', '--directory', server.directoryUrl, '--agree-tos']];
   if (dns) {

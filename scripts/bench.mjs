@@ -98,7 +98,7 @@ async function benchOrders() {
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
       const configDir = mkdtempSync(join(work, `cfg-${n}-`));
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, ...pebble.env };
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, CERTNODE_CA_BUNDLE: pebble.caFile };
       await must(env, ['acme', 'account', 'register', 'default', `bench${n}-${run}@example.com`, '--directory', pebble.directoryUrl, '--agree-tos']);
       await must(env, ['acme', 'plugin', 'set', 'standalone', '--port', String(pebble.httpPort), '--address', '127.0.0.1']);
       const names = Array.from({ length: n }, (_, i) => `n${i}.r${run}.s${n}.bench.test`);
@@ -108,7 +108,8 @@ async function benchOrders() {
       const requests = (await pebble.requestCount()) - before;
       runs.push({ wallMs: r.wallMs, requests, rssKiB: r.rssKiB });
       say(`N=${n} run ${run + 1}/${RUNS}: ${ms(r.wallMs)} ms, ${requests} requests, peak RSS ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MiB`);
-      if (n === SIZES[0] && run === 0) renewEnv = env; // has a fresh certificate: renew is not due
+      // has a fresh certificate: renew is not due (the start-up rows' env: Pebble's CA as NODE_EXTRA_CA_CERTS)
+      if (n === SIZES[0] && run === 0) renewEnv = { PATH: env.PATH, HOME: env.HOME, LANG: env.LANG, NO_COLOR: env.NO_COLOR, CERTNODE_CONFIG_DIR: configDir, ...pebble.env };
     }
     const requests = [...new Set(runs.map((r) => r.requests))].join('/');
     rows.push({
@@ -137,7 +138,7 @@ async function benchDns() {
     const runs = [];
     for (let run = 0; run < RUNS; run++) {
       const configDir = mkdtempSync(join(work, 'cfg-dns-'));
-      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, CERTNODE_DNSAPI_DIR: fixtures, CERTNODE_DNS_RESOLVERS: bind.addr, ...dnsPebble.env };
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, CERTNODE_DNSAPI_DIR: fixtures, CERTNODE_DNS_RESOLVERS: bind.addr, CERTNODE_CA_BUNDLE: dnsPebble.caFile };
       const data = join(configDir, 'nsupdate.data');
       writeFileSync(data, `NSUPDATE_SERVER=127.0.0.1\nNSUPDATE_SERVER_PORT=${bind.port}\nNSUPDATE_KEY=${bind.keyFile}\nNSUPDATE_ZONE=bench.test\n`);
       await must(env, ['acme', 'account', 'register', 'default', `dns${run}@example.com`, '--directory', dnsPebble.directoryUrl, '--agree-tos']);
@@ -161,7 +162,7 @@ const RETRY_AFTER_RUNS = 3;
 /** One order of `n` fresh names against `server` (fresh account and config dir), timed. */
 async function orderOnce(server, n, tag) {
   const configDir = mkdtempSync(join(work, `cfg-${tag}-`));
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, ...server.env };
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: configDir, LANG: 'C.UTF-8', NO_COLOR: '1', CERTNODE_CONFIG_DIR: configDir, CERTNODE_CA_BUNDLE: server.caFile };
   await must(env, ['acme', 'account', 'register', 'default', `${tag}@example.com`, '--directory', server.directoryUrl, '--agree-tos']);
   await must(env, ['acme', 'plugin', 'set', 'standalone', '--port', String(server.httpPort), '--address', '127.0.0.1']);
   await must(env, ['config', 'set', '--acme', `domains=${Array.from({ length: n }, (_, i) => `n${i}.${tag}.bench.test`).join(';')}`]);

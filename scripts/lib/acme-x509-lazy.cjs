@@ -1,30 +1,16 @@
 // Stands in for @peculiar/x509 inside acme-client's crypto module (acme-client/src/crypto/index.js)
 // in the bundled build; scripts/lib/acme-asn1js-lazy.cjs does the same for asn1js. That module
 // requires both when it loads - with acme-client's Client, for every command that talks to a CA -
-// but uses them only inside the functions that make or read CSRs and certificates. Evaluating the
-// X.509 and ASN.1 libraries is a large part of loading the ACME layer; `acme account register`
-// never needs them, and an order needs them for its CSR, which it makes while the CA validates.
+// but uses them only in the functions that make or read CSRs and certificates, none of which
+// certnode calls: it signs requests with acme-client and makes its CSRs itself
+// (src/core/cert/csr.ts). So the libraries are left out of the ACME layer altogether (loading
+// their chunk cost `acme account register` and every order ~60 M instructions); a use fails loudly.
 //
-// Here the library is required on first use instead. The one thing the crypto module does with it
-// when it loads, `x509.cryptoProvider.set(crypto.webcrypto)`, is remembered and applied when the
-// library loads, so it is set up exactly as before its first use.
+// The one thing the crypto module does with it when it loads, `x509.cryptoProvider.set(...)`, is
+// accepted and ignored.
 
-let x509;
-let provider;
-
-function load() {
-  if (x509 === undefined) {
-    x509 = require('@peculiar/x509');
-    if (provider !== undefined) x509.cryptoProvider.set(provider);
-  }
-  return x509;
-}
-
-const cryptoProvider = {
-  set(value) {
-    provider = value;
-    if (x509 !== undefined) x509.cryptoProvider.set(value);
-  },
+const unused = (name) => {
+  throw new Error(`@peculiar/x509 (${String(name)}) is not part of certnode's ACME layer: acme-client's X.509 functions are not used (see scripts/lib/acme-x509-lazy.cjs)`);
 };
 
-module.exports = new Proxy({}, { get: (_, name) => (name === 'cryptoProvider' && x509 === undefined ? cryptoProvider : load()[name]) });
+module.exports = new Proxy({}, { get: (_, name) => (name === 'cryptoProvider' ? { set() {} } : unused(name)) });

@@ -5,8 +5,11 @@ import type { Context } from '../context.ts';
 import { CancelledError } from './errors.ts';
 
 export interface Interrupt {
-  /** Sleeps that end early, with CancelledError, on the first interrupt. */
-  sleep: (ms: number) => Promise<void>;
+  /**
+   * Sleeps that end early, with CancelledError, on the first interrupt; without an error once
+   * `wake` settles (its timer cleared, so nothing holds the process afterwards).
+   */
+  sleep: (ms: number, wake?: Promise<unknown>) => Promise<void>;
   /** Throws CancelledError once interrupted. */
   check: () => void;
   /** Unregisters the handler. */
@@ -36,7 +39,7 @@ export function interruptible(ctx: Context, onRepeat: () => void): Interrupt {
   const check = (): void => {
     if (cancelled) throw new CancelledError(`interrupted by ${cancelled}`, cancelled);
   };
-  const sleep = async (ms: number): Promise<void> => {
+  const sleep = async (ms: number, wake?: Promise<unknown>): Promise<void> => {
     check();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
@@ -46,6 +49,7 @@ export function interruptible(ctx: Context, onRepeat: () => void): Interrupt {
         resolve();
       }
       wakers.add(done);
+      wake?.then(done, done);
     });
     check();
   };

@@ -14,8 +14,15 @@ export interface WaitOptions {
   intervalsMs?: readonly number[];
   /** Upper bound for a server-given Retry-After. */
   maxRetryAfterMs?: number;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits `ms`, or less once `wake` settles (a sleep that cannot end early may ignore it). */
+  sleep: (ms: number, wake?: Promise<unknown>) => Promise<void>;
   now: () => number;
+  /**
+   * Something that says a look is worth taking now (e.g. the CA has fetched every http-01
+   * token): the first wait it cuts short ends there, once. Later looks keep the times they had
+   * (the schedule's bound on the number of looks holds), so it only moves one look earlier.
+   */
+  wake?: Promise<unknown>;
   /** Called at most every `progressEveryMs` while still waiting (elapsed, last status). */
   onProgress?: (elapsedMs: number, status: string) => void;
   progressEveryMs?: number;
@@ -30,7 +37,24 @@ export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>
   const started = opts.now();
   const deadline = started + opts.timeoutMs;
   let reported = started;
-  if (opts.initialDelayMs) await opts.sleep(opts.initialDelayMs);
+  let wake = opts.wake;
+  let woken = false;
+  const settled = (): void => {
+    woken = true;
+  };
+  wake?.then(settled, settled);
+  /** What an early wake cut off a wait: added to the next, so later looks keep their times. */
+  let carry = 0;
+  const pause = async (ms: number): Promise<void> => {
+    if (!wake) return opts.sleep(ms);
+    const until = opts.now() + ms;
+    await opts.sleep(ms, wake);
+    if (woken) {
+      wake = undefined;
+      carry = Math.max(0, until - opts.now());
+    }
+  };
+  if (opts.initialDelayMs) await pause(opts.initialDelayMs);
   for (let attempt = 0; ; attempt++) {
     const result = await poll();
     if (result.done) return result.value;
@@ -43,11 +67,15 @@ export async function waitFor<T>(opts: WaitOptions, poll: () => Promise<Poll<T>>
     if (remaining <= 0) {
       throw new CliError(`gave up after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${opts.what} (last status: ${result.status})`);
     }
-    let delay = intervals[Math.min(attempt, intervals.length - 1)]!;
+    let delay = intervals[Math.min(attempt, intervals.length - 1)]! + carry;
+    carry = 0;
     if (result.retryAfterMs !== undefined) {
       delay = Math.min(Math.max(result.retryAfterMs, delay), opts.maxRetryAfterMs ?? 10_000);
       opts.onRetryAfter?.(result.retryAfterMs, Math.min(delay, remaining));
+      // the server said when to look again: no early look
+      await opts.sleep(Math.min(delay, remaining));
+      continue;
     }
-    await opts.sleep(Math.min(delay, remaining));
+    await pause(Math.min(delay, remaining));
   }
 }

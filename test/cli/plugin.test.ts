@@ -242,3 +242,23 @@ describe('acme plugin on files written by Proxmox', () => {
     }
   });
 });
+
+test('plugin set/add of a standalone plugin load no DNS script code; setting a dns plugin\'s api does (control)', async (t) => {
+  const { runProbed } = await import('../helpers/probe.ts');
+  const { baseEnv } = await import('../helpers/cli.ts');
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const env = { ...baseEnv(), CERTNODE_CONFIG_DIR: join(dir, 'etc') };
+  const dnsCode = (sources: string[]) => sources.filter((m) => /src\/core\/challenge\/(dns-script|sandbox|dnsapi-scripts)\.ts$/.test(m));
+  const set = await runProbed(['acme', 'plugin', 'set', 'standalone', '--port', '8080', '--address', '127.0.0.1'], env);
+  assert.equal(set.status, 0, set.stderr);
+  assert.ok(set.sources.some((m) => m.endsWith('src/commands/acme/plugin/set.ts')), 'the probe sees the command (control)');
+  assert.deepEqual(dnsCode(set.sources), []);
+  const add = await runProbed(['acme', 'plugin', 'add', 'standalone', 'web', '--port', '8081'], env);
+  assert.equal(add.status, 0, add.stderr);
+  assert.deepEqual(dnsCode(add.sources), []);
+  const dns = await runProbed(['acme', 'plugin', 'add', 'dns', 'cf', '--api', 'cf'], { ...env, CERTNODE_DNSAPI_DIR: join(dir, 'none') });
+  assert.equal(dns.status, 255, 'no such script here');
+  assert.match(dns.stderr, /no DNS API script dns_cf\.sh found/);
+  assert.ok(dnsCode(dns.sources).length > 0, 'a dns plugin loads the DNS script side (control)');
+});

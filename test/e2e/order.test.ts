@@ -214,8 +214,10 @@ describe('request count (Pebble without nonce rejection, so every request is the
     pebble = await startPebble({ authzReuse: 0, nonceReject: 0 });
   });
   after(() => pebble.stop());
-  // The bound of the order path's poll schedule (VALIDATION_POLL_MS in src/core/acme/order.ts):
-  // looks at 100, 400 and 1000 ms cover a CA that validates within a second. A count, not a time.
+  // The bound of the order path's poll schedule (VALIDATION_POLL_MS and ISSUANCE_POLL_MS in
+  // src/core/acme/order.ts): looks at 100 (or once the CA has fetched every token), 400 and
+  // 1000 ms cover a CA that validates within a second; an early look after finalize only when
+  // validation left a spare one. A count, not a time.
   for (const count of [1, 10]) {
     test(`${count} name(s): at most 2N+8 ACME requests, directory aside`, async () => {
       const n = await node(pebble, freshNames(count));

@@ -47,3 +47,46 @@ test('a port in use gives one line that says which port and how to change it', a
     blocker.close();
   }
 });
+
+test('session.served: settles once the CA has fetched every http-01 token and then nothing for the quiet time; none for other challenges; cleanup stops it', async () => {
+  const { ChallengeSession } = await import('../../src/core/challenge/session.ts');
+  const { configPaths } = await import('../../src/core/paths.ts');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  await new Promise<void>((r) => blocker.close(() => r()));
+  const plugin = { type: 'standalone', id: 'standalone', props: new Map([['port', String(port)], ['address', '127.0.0.1']]) };
+  const session = new ChallengeSession({ info: () => undefined, warn: () => undefined }, {
+    ctx: { env: {} } as never,
+    paths: configPaths('/nonexistent'),
+    sleep: async () => undefined,
+    signal: new AbortController().signal,
+    teardownSignal: new AbortController().signal,
+  });
+  const task = (name: string, token: string, type = 'http-01') => ({ name, domain: { domain: name, kind: 'dns', plugin: 'standalone', alias: undefined, source: 'domains' }, plugin, type, token, keyAuthorization: `${token}.thumb` }) as never;
+  const tasks = [task('a.example', 'tok-a'), task('b.example', 'tok-b')];
+  try {
+    await session.prepare([{ name: 'a.example', plugin: plugin as never }]);
+    await session.presentAll(tasks, ['a.example', 'b.example']);
+    assert.equal(session.served([task('a.example', 'tok-a', 'dns-01'), task('b.example', 'tok-b')], 0), undefined, 'a dns-01 name gives no sign');
+    assert.equal(session.served([], 0), undefined);
+    let settled = false;
+    const served = session.served(tasks, 5)!.then(() => (settled = true));
+    const get = async (token: string) => assert.equal(await (await fetch(`http://127.0.0.1:${port}/.well-known/acme-challenge/${token}`)).text(), `${token}.thumb`);
+    await get('tok-a');
+    await get('tok-a');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/.well-known/acme-challenge/tok-b`, { method: 'HEAD' })).status, 200);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, 'one token never fetched (a HEAD does not count): no sign');
+    await get('tok-b');
+    await served;
+    assert.equal(settled, true);
+    // stopped by cleanup: never settles, holds nothing open (the test ends)
+    let late = false;
+    void session.served(tasks, 5)!.then(() => (late = true));
+    await session.cleanup();
+    assert.equal(late, false);
+  } finally {
+    await session.cleanup();
+  }
+});

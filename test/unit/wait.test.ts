@@ -53,3 +53,69 @@ test('the order\'s validation looks (VALIDATION_POLL_MS): 3 looks cover a CA tha
   assert.deepEqual(await looks(1001), { calls: 4, at: 2000 });
   assert.deepEqual(await looks(10_000), { calls: 8, at: 10_000 });
 });
+
+/**
+ * A fake clock whose sleeps can be cut short by a wake that "happens" at `wakeAt` (the way the
+ * standalone listener says the CA has fetched every token).
+ */
+function wakingClock(wakeAt: number) {
+  const clock = fakeClock();
+  let settle!: () => void;
+  const wake = new Promise<void>((resolve) => (settle = resolve));
+  let t = 0;
+  const sleep = async (ms: number, w?: Promise<unknown>) => {
+    if (w === wake && wakeAt < t + ms) {
+      clock.slept.push(Math.max(0, wakeAt - t));
+      t = Math.max(t, wakeAt);
+      settle();
+      await wake;
+      return;
+    }
+    clock.slept.push(ms);
+    t += ms;
+  };
+  return { now: () => t, sleep, slept: clock.slept, wake };
+}
+
+test('the validation looks with a wake (standalone http-01: every token fetched): one look moves up, the later ones keep their times', async () => {
+  const { VALIDATION_POLL_MS } = await import('../../src/core/acme/order.ts');
+  const looks = async (wakeAt: number, validatedAtMs: number, retryAfterMs?: number) => {
+    const clock = wakingClock(wakeAt);
+    const at: number[] = [];
+    const opts = { what: 'x', timeoutMs: 600_000, initialDelayMs: VALIDATION_POLL_MS.first, intervalsMs: VALIDATION_POLL_MS.intervals, ...clock };
+    await waitFor(opts, async (): Promise<Poll<null>> => {
+      at.push(clock.now());
+      if (clock.now() >= validatedAtMs) return { done: true, value: null };
+      return { done: false, status: 'pending', ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    });
+    return at;
+  };
+  // validated by the time the CA has fetched everything: one look, right then
+  assert.deepEqual(await looks(12, 12), [12]);
+  // not yet: the next looks at 400 and 1000 ms as without the wake (at most 3 within a second: 2N+8)
+  assert.deepEqual(await looks(12, 150), [12, 400]);
+  assert.deepEqual(await looks(12, 1000), [12, 400, 1000]);
+  assert.deepEqual(await looks(12, 1001), [12, 400, 1000, 2000]);
+  // a wake after the first look moves the second one up, once
+  assert.deepEqual(await looks(250, 250), [100, 250]);
+  assert.deepEqual(await looks(250, 900), [100, 250, 1000]);
+  // no wake before 100 ms: the plain schedule
+  assert.deepEqual(await looks(5000, 1000), [100, 400, 1000]);
+  // a CA's Retry-After is not cut short by a wake
+  assert.deepEqual(await looks(300, 2500, 2000), [100, 2100, 4100]);
+});
+
+test('the issuance looks (ISSUANCE_POLL_MS): an early look only when validation left a spare one, and a CA issuing within 100 ms costs 2 looks at most', async () => {
+  const { ISSUANCE_POLL_MS } = await import('../../src/core/acme/order.ts');
+  const { DEFAULT_INTERVALS_MS } = await import('../../src/core/wait.ts');
+  const looks = async (issuedAtMs: number) => {
+    const clock = fakeClock();
+    const at: number[] = [];
+    const opts = { what: 'x', timeoutMs: 600_000, initialDelayMs: ISSUANCE_POLL_MS.early, intervalsMs: [ISSUANCE_POLL_MS.first - ISSUANCE_POLL_MS.early, ...DEFAULT_INTERVALS_MS], ...clock };
+    await waitFor(opts, async (): Promise<Poll<null>> => (at.push(clock.now()), clock.now() >= issuedAtMs ? { done: true, value: null } : { done: false, status: 'processing' }));
+    return at;
+  };
+  assert.deepEqual(await looks(5), [10]);
+  assert.deepEqual(await looks(100), [10, 100]);
+  assert.deepEqual(await looks(101), [10, 100, 350], 'then the plain schedule after the 100 ms look');
+});

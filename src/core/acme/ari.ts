@@ -3,9 +3,10 @@
 // ACME library is loaded (node built-ins only; the GET is a plain unauthenticated https request).
 
 import * as https from 'node:https';
+import type { SecureContext } from 'node:tls';
 import type { Context } from '../../context.ts';
 import { retryAfterSeconds } from './problems.ts';
-import { trustedCa } from './trust.ts';
+import { trustedSecureContext } from './trust.ts';
 import { userAgent } from './user-agent.ts';
 
 export const ARI_TIMEOUT_MS = 10_000;
@@ -141,10 +142,10 @@ export function parseRenewalInfo(status: number, body: string, retryAfter: strin
 
 /** GET `<renewalInfoUrl>/<certId>` with a bounded time; on any failure, why (the caller falls back to the lifetime rule). */
 export async function fetchRenewalInfo(ctx: Context, renewalInfoUrl: string, id: string, timeoutMs = ARI_TIMEOUT_MS): Promise<RenewalInfoResult> {
-  let ca: string[] | undefined;
+  let secureContext: SecureContext | undefined;
   let url: URL;
   try {
-    ca = trustedCa(ctx.env);
+    secureContext = trustedSecureContext(ctx.env);
     url = new URL(`${renewalInfoUrl.replace(/\/+$/, '')}/${id}`);
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
@@ -154,7 +155,7 @@ export async function fetchRenewalInfo(ctx: Context, renewalInfoUrl: string, id:
     let timedOut = false;
     const fail = (err: Error): void => resolve({ ok: false, reason: timedOut ? `no answer within ${timeoutMs / 1000} s` : err.message || (err as NodeJS.ErrnoException).code || 'request failed' });
     const headers = { Accept: 'application/json', 'User-Agent': userAgent() };
-    const req = https.get(url, { agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}), headers }, (res) => {
+    const req = https.get(url, { agent: false, timeout: timeoutMs, ...(secureContext ? { secureContext } : {}), headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', fail);

@@ -4,8 +4,9 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { SecureContext } from 'node:tls';
 import type { Context } from '../../context.ts';
-import { trustedCa } from './trust.ts';
+import { trustedSecureContext } from './trust.ts';
 import { userAgent } from './user-agent.ts';
 
 export const CA_OFFERS_TIMEOUT_MS = 10_000;
@@ -44,17 +45,17 @@ export function caOffers(directory: unknown): CaOffers | undefined {
 /** GET the directory (bounded); on failure, why in one line. */
 export function fetchCaOffers(ctx: Context, directoryUrl: string, timeoutMs = CA_OFFERS_TIMEOUT_MS): Promise<{ ok: true; offers: CaOffers } | { ok: false; reason: string }> {
   let url: URL;
-  let ca: string[] | undefined;
+  let secureContext: SecureContext | undefined;
   try {
     url = new URL(directoryUrl);
-    ca = trustedCa(ctx.env);
+    secureContext = trustedSecureContext(ctx.env);
   } catch (err) {
     return Promise.resolve({ ok: false, reason: err instanceof Error ? err.message : String(err) });
   }
   const client = url.protocol === 'http:' ? http : https;
   return new Promise((resolve) => {
     let timedOut = false;
-    const req = client.get(url, { agent: false, timeout: timeoutMs, ...(ca && url.protocol === 'https:' ? { ca } : {}), headers: { Accept: 'application/json', 'User-Agent': userAgent() } }, (res) => {
+    const req = client.get(url, { agent: false, timeout: timeoutMs, ...(secureContext && url.protocol === 'https:' ? { secureContext } : {}), headers: { Accept: 'application/json', 'User-Agent': userAgent() } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (err) => resolve({ ok: false, reason: err.message }));

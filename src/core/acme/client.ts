@@ -4,13 +4,13 @@
 // - badNonce is retried, Retry-After is honoured up to a cap and reported beyond it,
 // - problem documents become AcmeProblemError carrying the CA's detail.
 
+import { createPrivateKey } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIP } from 'node:net';
 import type { Context } from '../../context.ts';
 import { CliError } from '../errors.ts';
 import { withTrustHint } from './hints.ts';
-import { trustedCa } from './trust.ts';
+import { trustedSecureContext } from './trust.ts';
 import { userAgent as makeUserAgent } from './user-agent.ts';
 import { BAD_NONCE, planRetry, problemError, retryAfterSeconds, type HttpResponse } from './problems.ts';
 
@@ -151,6 +151,8 @@ export interface AcmeOptions {
 
 /** The part of acme-client's HttpClient we drive or replace. */
 interface AcmeHttpClient {
+  /** What createSignedBody signs with: acme-client keeps the PEM; we put its parsed KeyObject here. */
+  accountKey: unknown;
   directoryCache: unknown;
   directoryTimestamp: number;
   externalAccountBinding: { kid?: string; hmacKey?: string } | undefined;
@@ -174,9 +176,9 @@ interface AcmeClientInstance {
 
 /** One connection setup for all requests: keep-alive agent, the CA bundle certnode was told to trust. */
 function transport(ctx: Context): { https: https.Agent; http: http.Agent } {
-  const ca = trustedCa(ctx.env);
+  const secureContext = trustedSecureContext(ctx.env);
   return {
-    https: new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }),
+    https: new https.Agent({ keepAlive: true, ...(secureContext ? { secureContext } : {}) }),
     http: new http.Agent({ keepAlive: true }),
   };
 }
@@ -288,6 +290,9 @@ export async function openAcme(ctx: Context, opts: AcmeOptions): Promise<AcmeSer
   const makeClient = (accountKey: string, accountUrl?: string): AcmeClientInstance => {
     const client = new acme.Client({ directoryUrl: opts.directoryUrl, accountKey, ...(accountUrl ? { accountUrl } : {}) }) as unknown as AcmeClientInstance;
     const httpClient = client.http;
+    // acme-client signs with the PEM, which OpenSSL parses anew for every request (~0.7 ms for an
+    // ec-256 key, 13x the signature itself): parsed once, an order of 100 names saves ~0.14 s
+    httpClient.accountKey = createPrivateKey(accountKey);
     httpClient.request = (url, method, reqOpts) => send(url, method, reqOpts?.data);
     httpClient.getDirectory = async () => getDirectory();
     httpClient.getNonce = async () => {
@@ -425,18 +430,6 @@ export function checkDirectory(url: string, data: unknown): AcmeDirectory {
   const ok = d !== null && typeof d === 'object' && !Array.isArray(d) && ['newAccount', 'newNonce', 'newOrder'].every((k) => typeof (d as Record<string, unknown>)[k] === 'string');
   if (!ok) throw new CliError(`'${url}' is not an ACME directory (no newAccount/newNonce/newOrder)`);
   return d as AcmeDirectory;
-}
-
-/**
- * A CSR (DER) for `names` signed with `keyPem`: CN = the first DNS name, every name a SAN
- * (IP addresses as IP SANs).
- */
-export async function createCsr(names: readonly string[], keyPem: string): Promise<Uint8Array> {
-  const acme = (await import('./acme-lib.ts')).default;
-  const commonName = names.find((n) => !isIP(n));
-  const [, csrPem] = await acme.crypto.createCsr({ ...(commonName ? { commonName } : {}), altNames: [...names] }, keyPem);
-  const body = csrPem.toString('utf8').replace(/-----(BEGIN|END) CERTIFICATE REQUEST-----/g, '').replace(/\s+/g, '');
-  return Buffer.from(body, 'base64');
 }
 
 /** The targets of `Link: <url>;rel="<rel>"` headers (several may arrive joined by ", "), resolved against `base`. */

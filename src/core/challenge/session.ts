@@ -142,6 +142,44 @@ export class ChallengeSession {
     persisted.forEach((task, i) => this.#propagation.set(task, persistOutcomes[i]!));
   }
 
+  /**
+   * Settles once the CA has fetched every http-01 token of `tasks` from the standalone listeners
+   * and then none for `quietMs` (a CA's vantage points fetch a token moments apart): when a look
+   * at the order is likely to find it validated. Undefined when a task is validated some other
+   * way (DNS, tls-alpn-01), which gives no such sign. Never rejects; cleanup() stops it.
+   */
+  served(tasks: readonly ChallengeTask[], quietMs: number): Promise<void> | undefined {
+    if (tasks.length === 0 || tasks.some((t) => t.type !== 'http-01')) return undefined;
+    const missing = new Set(tasks.map((t) => t.token));
+    const keys = [...new Set(tasks.map((t) => listenerKey(t.plugin)))];
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const unsubscribe: (() => void)[] = [];
+      const stop = (): void => {
+        clearTimeout(timer);
+        for (const u of unsubscribe.splice(0)) u();
+        this.#stopServed.delete(stop);
+      };
+      const onServed = (token: string): void => {
+        missing.delete(token);
+        if (missing.size > 0) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          stop();
+          resolve();
+        }, quietMs);
+        timer.unref();
+      };
+      this.#stopServed.add(stop);
+      void Promise.all(keys.map((key) => this.#responders.get(key)?.catch(() => undefined))).then((responders) => {
+        if (!this.#stopServed.has(stop)) return;
+        for (const responder of responders) if (responder) unsubscribe.push(responder.onServed(onServed));
+      });
+    });
+  }
+
+  readonly #stopServed = new Set<() => void>();
+
   /** A dns-persist-01 name: its record must be visible and authorize this account (bounded wait). */
   async #checkPersisted(task: ChallengeTask): Promise<PropagationOutcome> {
     const persist = task.persist!;
@@ -200,6 +238,7 @@ export class ChallengeSession {
   }
 
   async #teardown(): Promise<void> {
+    for (const stop of [...this.#stopServed]) stop();
     for (const { key, token } of this.#tokens.splice(0)) (await this.#responders.get(key)?.catch(() => undefined))?.remove(token);
     const responders = [...this.#responders.values()];
     this.#responders.clear();

@@ -16,17 +16,21 @@ export interface StandaloneOptions {
 
 export class StandaloneResponder {
   readonly #tokens: Map<string, string>;
+  /** Told of every token served (a GET answered with its key authorization). */
+  readonly #listeners: Set<(token: string) => void>;
   readonly #server: Server;
   readonly pluginId: string;
 
-  private constructor(server: Server, tokens: Map<string, string>, pluginId: string) {
+  private constructor(server: Server, tokens: Map<string, string>, listeners: Set<(token: string) => void>, pluginId: string) {
     this.#server = server;
     this.#tokens = tokens;
+    this.#listeners = listeners;
     this.pluginId = pluginId;
   }
 
   static async start(opts: StandaloneOptions): Promise<StandaloneResponder> {
     const tokens = new Map<string, string>();
+    const listeners = new Set<(token: string) => void>();
     const server = createServer((req, res) => {
       const url = req.url ?? '';
       const token = url.startsWith(PREFIX) ? url.slice(PREFIX.length) : undefined;
@@ -36,10 +40,17 @@ export class StandaloneResponder {
         return;
       }
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : keyAuth);
+      if (req.method === 'GET') for (const listener of listeners) listener(token!);
     });
     server.keepAliveTimeout = 1000;
     await listenForChallenges(server, opts);
-    return new StandaloneResponder(server, tokens, opts.pluginId);
+    return new StandaloneResponder(server, tokens, listeners, opts.pluginId);
+  }
+
+  /** Calls `listener` with each token served from now on; returns the unsubscribe. */
+  onServed(listener: (token: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The port actually listened on (differs from the option when it was 0). */

@@ -7,7 +7,6 @@ import { addPlugin, type PluginInput } from '../../../core/config/plugins.ts';
 import { loadPlugins, updatePlugins } from '../../../core/config/repo.ts';
 import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
-import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface AddOptions {
@@ -27,11 +26,13 @@ export const command: LeafCommand<AddOptions> = {
     return { type, id, input };
   },
   async run(env, opts) {
+    // the DNS script side only for what has DNS settings (see set.ts)
+    const dnsapi = opts.input.api !== undefined || opts.input.data !== undefined ? await import('./dnsapi.ts') : undefined;
     if (opts.type === 'dns' && opts.input.api !== undefined) {
       // the config's own checks (duplicate id, options) first, on a copy: no prompt for a doomed
       // add, nor for one that finds the plugin already there as asked
       const adds = addPlugin(loadPlugins(env.paths).config, opts.type, opts.id, opts.input);
-      const script = requireDnsApiScript(env, opts.input.api);
+      const script = dnsapi!.requireDnsApiScript(env, opts.input.api);
       if (adds && opts.input.data === undefined) {
         const { canPrompt, promptPluginData } = await import('./prompt-data.ts');
         if (canPrompt(env)) {
@@ -47,7 +48,7 @@ export const command: LeafCommand<AddOptions> = {
     const changed = await updatePlugins(env.paths, undefined, (cfg) => {
       addPlugin(cfg, opts.type, opts.id, opts.input);
     });
-    warnDataProblems(env, opts.input.data, opts.type === 'dns' ? opts.input.api : undefined);
+    dnsapi?.warnDataProblems(env, opts.input.data, opts.type === 'dns' ? opts.input.api : undefined);
     return changeResult(changed);
   },
 };

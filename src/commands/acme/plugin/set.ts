@@ -8,7 +8,6 @@ import { loadPluginsFile, updatePlugins } from '../../../core/config/repo.ts';
 import type { CommandEnv } from '../../command.ts';
 import { changeResult } from '../../../core/output/render.ts';
 import type { LeafCommand } from '../../command.ts';
-import { requireDnsApiScript, warnDataProblems } from './dnsapi.ts';
 import { pluginInput } from './input.ts';
 
 export interface SetOptions {
@@ -41,6 +40,9 @@ export const command: LeafCommand<SetOptions> = {
   async run(env, opts) {
     if (opts.side) return changeResult(await setSide(env, opts));
     let api: string | undefined;
+    // the DNS script side (script lookup, data checks, the sandbox they share code with) only
+    // when a DNS setting changes: setting a standalone plugin's port needs none of it
+    const dnsapi = opts.input.api !== undefined || opts.input.data !== undefined ? await import('./dnsapi.ts') : undefined;
     const changed = await updatePlugins(env.paths, opts.digest, (cfg) => {
       const type = findPlugin(cfg, opts.id)?.type;
       let refusal = env.paths.layout === 'certnode' || type === undefined ? undefined : pluginSettingRefusal(env.paths.layout, type, opts.id, opts.input);
@@ -48,11 +50,11 @@ export const command: LeafCommand<SetOptions> = {
       if (refusal !== undefined) throw new CliError(refusal);
       setPlugin(cfg, opts.id, opts.input, opts.deletes);
       // after setPlugin, so its errors (unknown id, api on a standalone plugin) come first
-      if (opts.input.api !== undefined) requireDnsApiScript(env, opts.input.api);
+      if (opts.input.api !== undefined) dnsapi!.requireDnsApiScript(env, opts.input.api);
       const section = findPlugin(cfg, opts.id);
       api = section?.type === 'dns' ? section.props.get('api') : undefined;
     });
-    warnDataProblems(env, opts.input.data, api);
+    dnsapi?.warnDataProblems(env, opts.input.data, api);
     return changeResult(changed);
   },
 };
