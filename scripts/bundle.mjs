@@ -60,7 +60,7 @@ const lazyCommanderChildProcess = {
   },
 };
 
-/** @peculiar/x509 and asn1js as acme-client's crypto module requires them -> loaded on first use (scripts/lib/acme-x509-lazy.cjs). */
+/** @peculiar/x509 and asn1js as acme-client's crypto module requires them -> stand-ins that refuse any use (scripts/lib/acme-x509-lazy.cjs): certnode makes its CSRs itself (src/core/cert/csr.ts), so the libraries stay out of the ACME layer. */
 const lazyAcmeCryptoLibraries = {
   name: 'lazy-acme-crypto-libraries',
   setup(build) {
