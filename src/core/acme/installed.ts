@@ -3,13 +3,14 @@
 // stored answer is stale) and the node's account. A renewal that is not due loads only this
 // (and what it imports), not the ACME client, the challenge plugins or the task log.
 
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { CommandEnv } from '../env.ts';
 import type { Context } from '../../context.ts';
 import { accountExists } from '../config/accounts.ts';
 import { certSettings, nodeAccount, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig } from '../config/repo.ts';
 import { certTargets, completeUnfinishedInstall, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certificateOf } from '../cert/pem.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { CliError } from '../errors.ts';
 
@@ -42,7 +43,7 @@ export function installedAcmeCertificate(targets: CertTargets): { pair: Installe
   if (pair.chain === undefined || pair.source === 'self-signed') {
     throw new CliError('No current (custom) certificate found, please order a new certificate!');
   }
-  return { pair, cert: new X509Certificate(pair.chain) };
+  return { pair, cert: certificateOf(pair.chain) };
 }
 
 export interface RenewCheck {

@@ -1,9 +1,10 @@
 // Private keys: generation (PKCS#8 PEM), loading and matching (the key types are in keys.ts).
 
-import { createPrivateKey, generateKeyPair, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { CliError } from '../errors.ts';
 import { isKeyType, type KeyType } from './keys.ts';
+import { certificateOf } from './pem.ts';
 
 const CURVES = { 'ec-256': 'P-256', 'ec-384': 'P-384' } as const;
 
@@ -53,7 +54,7 @@ export function loadPrivateKey(pem: string): KeyObject {
 export function keyMatchesCertificate(keyPem: string, chainPem: string): boolean {
   const key = loadPrivateKey(keyPem);
   try {
-    return new X509Certificate(chainPem).checkPrivateKey(key);
+    return certificateOf(chainPem).checkPrivateKey(key);
   } catch {
     return false;
   }

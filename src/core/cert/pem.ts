@@ -10,6 +10,27 @@ export interface PemBlock {
   text: string;
 }
 
+/** Certificates parsed in this process, by their PEM block (a renewal looks at the same one in several checks). */
+const parsed = new Map<string, X509Certificate>();
+const PARSED_MAX = 32;
+
+/**
+ * The certificate of a PEM block, or the first one of a chain, parsed once per process (text
+ * that is not PEM blocks goes to `new X509Certificate` as it is, to throw what it throws).
+ * X509Certificate is immutable.
+ */
+export function certificateOf(pem: string): X509Certificate {
+  const first = parsePemBlocks(pem)?.find((b) => b.label === 'CERTIFICATE');
+  if (first === undefined) return new X509Certificate(pem);
+  let cert = parsed.get(first.text);
+  if (cert === undefined) {
+    cert = new X509Certificate(first.text);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(first.text, cert);
+  }
+  return cert;
+}
+
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n((?:[A-Za-z-]+:[^\n]*\r?\n)*\r?\n?)?([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END \1-----/y;
 const INVALID_PEM = 'not a valid PEM-formatted string.';
 
@@ -49,7 +70,7 @@ export function parseCertificateChain(text: string, param: string): string {
   if (other) throw new UsageError(`expected only CERTIFICATE blocks, found '${other.label}'`, param);
   blocks.forEach((block, i) => {
     try {
-      new X509Certificate(block.text);
+      certificateOf(block.text);
     } catch (err) {
       throw new UsageError(`unable to parse certificate ${i + 1} - ${err instanceof Error ? err.message : String(err)}`, param);
     }

@@ -2,8 +2,8 @@
 // role, source, days left, and for an ACME certificate when renewal is due and the CA's
 // last known ARI window (from the install state; nothing is fetched here).
 
-import { X509Certificate } from 'node:crypto';
 import { BACKUP_SUFFIX, readAcmeState, readInstalled, type AriState, type CertSource, type CertTargets } from './install.ts';
+import { certificateOf } from './pem.ts';
 import { combineWithAri, renewalDecision } from './renewal.ts';
 
 const DAY_SECONDS = 86_400;
@@ -25,7 +25,7 @@ const epoch = (date: string): number => Math.floor(new Date(date).getTime() / 10
 
 /** The status of one certificate (pure but for the install state read for ACME ones). */
 export function certStatus(chain: string, role: CertStatus['role'], source: CertSource | undefined, targets: CertTargets, now: Date): CertStatus {
-  const cert = new X509Certificate(chain);
+  const cert = certificateOf(chain);
   const notBefore = epoch(cert.validFrom);
   const notAfter = epoch(cert.validTo);
   const status: CertStatus = { role, source, notBefore, notAfter, daysLeft: Math.floor((notAfter - now.getTime() / 1000) / DAY_SECONDS) };

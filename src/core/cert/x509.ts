@@ -1,8 +1,7 @@
 // What `cert info` tells about a certificate, read with node:crypto (pure).
 
-import { X509Certificate } from 'node:crypto';
 import { describePublicKey } from './key-material.ts';
-import { chainCertificates } from './pem.ts';
+import { certificateOf, chainCertificates } from './pem.ts';
 
 export interface CertInfo {
   filename: string;
@@ -38,7 +37,7 @@ export const CERT_INFO_KEYS = [
 /** Describe the first certificate of a PEM chain. */
 export function certificateInfo(chainPem: string, filename: string): CertInfo {
   const pem = leafCertificate(chainPem);
-  const cert = new X509Certificate(pem);
+  const cert = certificateOf(pem);
   const key = describePublicKey(cert.publicKey);
   return {
     filename,
@@ -56,7 +55,7 @@ export function certificateInfo(chainPem: string, filename: string): CertInfo {
 
 /** SHA-256 fingerprint of a chain's first certificate (how the install state recognizes it). */
 export function chainFingerprint(chainPem: string): string {
-  return new X509Certificate(leafCertificate(chainPem)).fingerprint256;
+  return certificateOf(chainPem).fingerprint256;
 }
 
 function leafCertificate(chainPem: string): string {
