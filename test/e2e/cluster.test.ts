@@ -63,8 +63,11 @@ async function clusterOrders(pebble: Pebble, roots: readonly string[]): Promise<
   const data = join(scratch, 'chall.data');
   writeFileSync(data, `CERTNODETEST_URL=${pebble.challtestsrv.managementUrl}\nCERTNODETEST_TOKEN=${TOKEN}\n`);
   await ok(0, ['acme', 'plugin', 'add', 'dns', 'chall', '--api', 'certnodetest', '--data', data, '--validation-delay', '0']);
-  // a slow plugin for n1's second task check: it waits before asking the CA to validate
-  await ok(0, ['acme', 'plugin', 'add', 'dns', 'slow', '--api', 'certnodetest', '--data', data, '--validation-delay', '4']);
+  // a slow plugin for n1's second task check: its add call takes 3 s, so the order holds the task
+  // lock that long (validation-delay only bounds the propagation check, which may pass at once)
+  const slowData = join(scratch, 'slow.data');
+  writeFileSync(slowData, `CERTNODETEST_URL=${pebble.challtestsrv.managementUrl}\nCERTNODETEST_TOKEN=${TOKEN}\nCERTNODETEST_SLEEP=3\n`);
+  await ok(0, ['acme', 'plugin', 'add', 'dns', 'slow', '--api', 'certnodetest', '--data', slowData, '--validation-delay', '4']);
   for (const [i, node] of NODES.entries()) {
     const [a, b] = names(node);
     await ok(i, ['config', 'set', '--acmedomain0', `domain=${a},plugin=chall`, '--acmedomain1', `domain=${b},plugin=chall`]);
