@@ -45,6 +45,8 @@ const REQUIRED = [
   { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py', pkg: 'python3-aiosmtpd', tiers: ['e2e'] },
   // crash tests SIGKILL certnode at a chosen system call (strace -e inject=...:signal=SIGKILL)
   { command: 'strace', pkg: 'strace', tiers: ['cli', 'e2e'] },
+  // makes a child's stdout non-blocking before exec (test/cli/output-fd.test.ts)
+  { command: 'perl', pkg: 'perl-base', tiers: ['cli'] },
   // cluster tests: nodes in their own UTS namespaces (unshare -u, util-linux) on one tree, also on a
   // real GlusterFS volume mounted twice through FUSE; Gluster runs in its own network namespace
   // (test/helpers/gluster.ts), set up with ip
