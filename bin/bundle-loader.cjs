@@ -22,6 +22,10 @@
 // - Entries are written when the process exits, so they hold the functions the run compiled
 //   lazily too; to a temporary name, then renamed, so concurrent runs never see half a file.
 // - NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch for its cache) turns it off.
+// - CERTNODE_COMPILE_CACHE_TRAIN=1 rewrites the entry of every file the run compiled, also one
+//   V8 accepted: the new entry holds what the old one held (V8 had it all compiled) and what this
+//   run compiled on top. The build (scripts/bundle.mjs) runs a few common commands so, so that
+//   main.cjs's entry serves them all, not just whichever command happened to run first.
 'use strict';
 
 const fs = require('node:fs');
@@ -57,7 +61,7 @@ function openBundle(bundleDir) {
     throw err;
   }
   const cacheDir = path.join(bundleDir, '.compile-cache');
-  const cache = !process.env.NODE_DISABLE_COMPILE_CACHE && trustedCacheDir(cacheDir) ? { dir: cacheDir, produced: [] } : undefined;
+  const cache = !process.env.NODE_DISABLE_COMPILE_CACHE && trustedCacheDir(cacheDir) ? { dir: cacheDir, produced: [], train: process.env.CERTNODE_COMPILE_CACHE_TRAIN === '1' } : undefined;
   const modules = new Map();
   const packed = new Map();
   const loaded = [];
@@ -85,7 +89,7 @@ function openBundle(bundleDir) {
     const cachedData = cached === UNTRUSTED ? undefined : cached;
     // the file is a function expression (exports, require, module, __filename, __dirname, __chunk)
     const script = new vm.Script(text, { filename: file, cachedData });
-    if (entryName && cached !== UNTRUSTED && (cachedData === undefined || script.cachedDataRejected)) cache.produced.push({ name, entry: entryName, script });
+    if (entryName && cached !== UNTRUSTED && (cache.train || cachedData === undefined || script.cachedDataRejected)) cache.produced.push({ name, entry: entryName, script });
     return script.runInThisContext({ displayErrors: true });
   }
 

@@ -8,8 +8,10 @@
 // use it to check what a command loads.
 
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -147,11 +149,18 @@ const result = await esbuild.build({
  * holding a hash of its content: the loader's code-cache entries are named by it.
  */
 const nameOf = (file) => file.replace(/^.*\//, '').replace(/\.(c?js)$/, '');
+const NODE_NAMESPACE_IMPORT = /\bimport\s*\*\s*as\s*([\w$]+)\s*from\s*["'](node:[\w/]+)["'];?/g;
 const CHUNK_SPECIFIER = /(["'])\.\/((?:chunk-[A-Z0-9]+|main|acme-lib))\.js\1/g;
 const code = new Map();
 for (const output of result.outputFiles) {
   if (!output.path.endsWith('.js')) continue;
-  const esm = output.text.replace(CHUNK_SPECIFIER, (_, q, name) => `${q}./${name}.cjs${q}`);
+  const esm = output.text
+    .replace(CHUNK_SPECIFIER, (_, q, name) => `${q}./${name}.cjs${q}`)
+    // `import * as fs from 'node:fs'`: the module object itself, as require gives it. The CommonJS
+    // transform would copy it into a namespace object (a getter per property, ~100 for node:fs),
+    // once per chunk and built-in, at every start-up. A namespace import reads only the built-in's
+    // own exports, which the module object has (default imports keep esbuild's interop).
+    .replace(NODE_NAMESPACE_IMPORT, (_, name, spec) => `const ${name}=require(${JSON.stringify(spec)});`);
   const usesUrl = esm.includes('import.meta.url');
   const cjs = await esbuild.transform(esm, {
     format: 'cjs',
@@ -159,7 +168,7 @@ for (const output of result.outputFiles) {
     platform: 'node',
     target: 'node20',
     supported: { 'dynamic-import': false },
-    define: usesUrl ? { 'import.meta.url': '__certnodeUrl' } : {},
+    define: usesUrl ? { 'import.meta.url': '__certnodeMeta.url' } : {},
     minify: true,
     // no keepNames here: the first build named every function and class already (keepNames
     // there); naming them again would only record the minified names, overwritten at once
@@ -169,7 +178,9 @@ for (const output of result.outputFiles) {
   const body = cjs.code.replace(/\brequire\("\.\/((?:chunk-[A-Z0-9]+|main|acme-lib))\.cjs"\)/g, '__chunk("$1")');
   const left = /\brequire\((["'])\.{1,2}\/[^"']*\1\)/.exec(body);
   if (left) throw new Error(`bundle: ${nameOf(output.path)} still requires a file (${left[0]}); only node: built-ins may be required`);
-  code.set(nameOf(output.path), `"use strict";${usesUrl ? 'const __certnodeUrl=require("node:url").pathToFileURL(__filename).href;' : ''}\n${body}`);
+  // import.meta.url computed when read (node:url's pathToFileURL costs every start-up otherwise)
+  const meta = 'const __certnodeMeta={get url(){return require("node:url").pathToFileURL(__filename).href}};';
+  code.set(nameOf(output.path), `"use strict";${usesUrl ? meta : ''}\n${body}`);
 }
 
 // what main.cjs imports statically, transitively: packed into it
@@ -197,3 +208,31 @@ for (const [name, text] of code) if (name !== 'main' && !packed.has(name)) write
 const cjsName = (file) => file.replace(/\.js$/, '.cjs');
 const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, meta]) => [cjsName(file), { ...meta, packedInto: packed.has(nameOf(file)) ? 'dist/bundle/main.cjs' : undefined }]));
 writeFileSync(join(OUT, 'meta.json'), JSON.stringify({ ...result.metafile, outputs }));
+
+/*
+ * The code cache (bin/bundle-loader.cjs): main.cjs's entry is written by the first run and holds
+ * the functions that run compiled. Left to whichever command comes first (an order, a register)
+ * it lacks what help, tables and config reading need, and every later start-up compiles those
+ * again. So the build runs a few common commands against a throw-away configuration with
+ * CERTNODE_COMPILE_CACHE_TRAIN=1: each rewrites the entries of the files it compiled with what
+ * they held plus what it compiled. Commands that load a file the first time still write its entry
+ * as usual. (Not shipped: package.json leaves .compile-cache out of the package.)
+ */
+const trainDir = mkdtempSync(join(tmpdir(), 'certnode-cache-train-'));
+try {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: trainDir, LANG: 'C.UTF-8', CERTNODE_CONFIG_DIR: join(trainDir, 'config'), CERTNODE_COMPILE_CACHE_TRAIN: '1' };
+  const runs = [
+    ['--help'],
+    ['acme', 'plugin', 'list'],
+    ['config', 'get'],
+    ['acme', 'cert', 'renew', '--check'],
+  ];
+  for (const args of runs) {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'certnode.js'), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    // renew --check has no certificate to look at here: it fails, after parsing and loading config
+    if (run.status !== 0 && args[2] !== 'renew') throw new Error(`bundle: training run 'certnode ${args.join(' ')}' failed (${run.status ?? run.signal}): ${run.stderr}`);
+  }
+} finally {
+  rmSync(trainDir, { recursive: true, force: true });
+}
+

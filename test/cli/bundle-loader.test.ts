@@ -56,6 +56,26 @@ describe('code cache of the bundle', () => {
     assert.ok(entries(cache).every((e) => ENTRY.test(e)));
   });
 
+  test('CERTNODE_COMPILE_CACHE_TRAIN=1 (what the build runs) rewrites accepted entries to hold what each run compiled on top', () => {
+    const { cache, run } = install();
+    assert.equal(run(['--version']).code, 0);
+    const main = entries(cache).find((e) => e.startsWith('main-'))!;
+    const small = statSync(join(cache, main));
+    // without the switch a run that compiles more (help text, tables) leaves the accepted entry alone
+    assert.equal(run(['--help']).code, 0);
+    assert.equal(statSync(join(cache, main)).ino, small.ino);
+    const trained = run(['--help'], { CERTNODE_COMPILE_CACHE_TRAIN: '1' });
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.deepEqual(entries(cache).filter((e) => e.startsWith('main-')), [main], 'the same entry, rewritten');
+    const grown = statSync(join(cache, main));
+    assert.notEqual(grown.ino, small.ino);
+    assert.ok(grown.size > small.size, `${grown.size} > ${small.size}: --version's functions and --help's`);
+    assert.equal(grown.mode & 0o777, 0o644);
+    // still an entry V8 takes: the same output from it, and not rewritten
+    assert.deepEqual(run(['--help']), trained);
+    assert.equal(statSync(join(cache, main)).ino, grown.ino);
+  });
+
   test('a broken entry is refused by V8: same output, and the entry is written anew', () => {
     const { cache, run } = install();
     const clean = run(['--help']);
