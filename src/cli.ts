@@ -38,6 +38,11 @@ export async function main(argv: readonly string[], ctx: Context): Promise<numbe
       writeOut: (s) => ctx.io.stdout.write(s),
       // help wraps to the terminal (80 columns when piped)
       getOutHelpWidth: () => ctx.io.columns ?? 80,
+      getErrHelpWidth: () => ctx.io.columns ?? 80,
+      // certnode's help has no colour to keep or strip; commander's own check would look at
+      // process.stdout/stderr, which makes Node build a stream (node:net, for a pipe) for nothing
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
       writeErr: (s) => {
         commanderErr += s;
       },
