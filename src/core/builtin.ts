@@ -8,3 +8,6 @@ import { createRequire } from 'node:module';
 const load = createRequire(import.meta.url);
 
 export const lazyNet = (): typeof import('node:net') => load('node:net') as typeof import('node:net');
+
+/** node:crypto (X509Certificate, keys): loading it compiles some forty of Node's own modules, which a not-due renewal does without. */
+export const lazyCrypto = (): typeof import('node:crypto') => load('node:crypto') as typeof import('node:crypto');

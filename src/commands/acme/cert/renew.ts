@@ -8,8 +8,8 @@ import { parseBoolean } from '../../../core/config/formats.ts';
 import { persistValidatedNames } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { ariCheck, installedAcmeCertificate, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
-import { installedPairProblem } from '../../../core/cert/install.ts';
+import { ariCheck, installedAcmePair, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
+import { inspectInstalled } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { UsageError } from '../../../core/errors.ts';
 import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
@@ -42,7 +42,10 @@ export const command: LeafCommand<RenewOptions> = {
   },
   async run(env, opts) {
     const nodeCert = await nodeCertContext(env);
-    const broken = installedPairProblem(nodeCert.targets);
+    // one read of the pair; answered from the state file's record when the bytes are the ones an
+    // install checked (nothing parsed). A dry run leaves the state file as it is: no record written.
+    const installed = await inspectInstalled(nodeCert.targets, { record: !opts.dryRun });
+    const broken = installed.problem;
     if (broken !== undefined) {
       // The service cannot use what is installed: that is as due as it gets.
       requireNodeAccount(env);
@@ -55,15 +58,15 @@ export const command: LeafCommand<RenewOptions> = {
         }),
       );
     }
-    const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
+    const { pair, validity } = installedAcmePair(installed);
     const now = env.ctx.now();
-    const { decision: lifetime, notAfter } = renewCheck(cert, now);
+    const { decision: lifetime, notAfter } = renewCheck(validity, now);
     // the CA asked (rate limit, Retry-After) not to be contacted before this: no ARI GET either
     const limit = readRunState(env.paths).rateLimit;
     const limited = !opts.force && limit !== undefined && now.getTime() < limit.until * 1000 ? limit : undefined;
     // a hand-set certificate is not ours to renew: no need to ask its CA anything
     // a dry run orders whatever is due and must leave the state file as it is: no ARI look-up
-    const checked = pair.source === 'acme' && !opts.force && !limited && !opts.dryRun ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
+    const checked = pair.source === 'acme' && !opts.force && !limited && !opts.dryRun ? await ariCheck(env.ctx, nodeCert.targets, pair.chain, installed.acme) : undefined;
     const ari = checked?.ari;
     // the CA offers ARI but gave no answer: say so (not an error), the lifetime rule decides
     const fallback = checked?.fallback === undefined ? '' : `No renewal information from the CA (ARI: ${checked.fallback}) - deciding by the certificate's lifetime\n`;
