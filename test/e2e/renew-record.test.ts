@@ -45,6 +45,9 @@ test(
     assert.match(fast.stdout, NOT_DUE);
     assert.ok(fast.builtins.includes('fs'), 'the probe sees built-ins (control)');
     assert.deepEqual(fast.builtins.filter((m) => /crypto/.test(m)), []);
+    // nor the report module (metrics, notifications): no metrics file is configured
+    assert.ok(fast.sources.includes('src/core/run-state.ts'), 'the probe sees sources (control)');
+    assert.deepEqual(fast.sources.filter((m) => /src\/core\/(notify|metrics)/.test(m)), []);
     const fastJson = await renew('--output-format', 'json');
     assert.equal(JSON.parse(fastJson.stdout).notafter, record.notAfter);
     assert.equal(JSON.parse(fastJson.stdout).source, 'acme');

@@ -5,14 +5,13 @@
 // What orders (the ACME client, challenges, the task log) is imported only when something is due.
 
 import { parseBoolean } from '../../../core/config/formats.ts';
-import { persistValidatedNames } from '../../../core/config/node.ts';
+import { persistValidatedNames, unattendedSettings } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
 import { ariCheck, installedAcmePair, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
 import { inspectInstalled } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { UsageError } from '../../../core/errors.ts';
-import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
 import type { Result } from '../../../core/output/render.ts';
 import { readRunState } from '../../../core/run-state.ts';
 import type { CommandEnv, LeafCommand } from '../../command.ts';
@@ -26,11 +25,26 @@ interface RenewOptions {
   check: boolean;
 }
 
-/** A renew that ends without a task (not due, hand-set, rate-limited, --check): the metrics still get rewritten. */
-function answer(env: CommandEnv, text: string, data: Record<string, unknown>): Result {
-  const failed = updateMetrics(env);
-  if (failed) env.ctx.io.stderr.write(`WARNING: ${failed}\n`);
+/**
+ * A renew that ends without a task (not due, hand-set, rate-limited, --check): the metrics still
+ * get rewritten. The report module (metrics, notifications) is loaded only when node.cfg names a
+ * metrics file (or cannot be read: updateMetrics then says why).
+ */
+async function answer(env: CommandEnv, text: string, data: Record<string, unknown>): Promise<Result> {
+  if (metricsConfigured(env)) {
+    const { updateMetrics } = await import('../../../core/notify/report.ts');
+    const failed = updateMetrics(env);
+    if (failed) env.ctx.io.stderr.write(`WARNING: ${failed}\n`);
+  }
   return { kind: 'text', text, data };
+}
+
+function metricsConfigured(env: CommandEnv): boolean {
+  try {
+    return unattendedSettings(loadNodeConfig(env.paths).config).metricsFile !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 export const command: LeafCommand<RenewOptions> = {
@@ -118,7 +132,7 @@ export const command: LeafCommand<RenewOptions> = {
       return answer(env, text, status);
     }
     requireNodeAccount(env);
-    const { orderAndInstall, orderedResult, runTask, withCertificateTaskLock } = await ordering();
+    const { orderAndInstall, orderedResult, runTask, withCertificateTaskLock, withOutcomeReport } = await ordering();
     return runTask(env, (log) =>
       withCertificateTaskLock(env, () =>
         withOutcomeReport(env, log, 'renew', async (log) => {
@@ -135,8 +149,8 @@ export const command: LeafCommand<RenewOptions> = {
   },
 };
 
-/** The ordering side of certificate.ts and the task log, for a renewal that orders. */
-async function ordering(): Promise<typeof import('../../../core/acme/certificate.ts') & typeof import('../../../core/output/tasklog.ts')> {
-  const [certificate, tasklog] = await Promise.all([import('../../../core/acme/certificate.ts'), import('../../../core/output/tasklog.ts')]);
-  return { ...certificate, ...tasklog };
+/** The ordering side of certificate.ts, the task log and the outcome report, for a renewal that orders. */
+async function ordering(): Promise<typeof import('../../../core/acme/certificate.ts') & typeof import('../../../core/output/tasklog.ts') & typeof import('../../../core/notify/report.ts')> {
+  const [certificate, tasklog, report] = await Promise.all([import('../../../core/acme/certificate.ts'), import('../../../core/output/tasklog.ts'), import('../../../core/notify/report.ts')]);
+  return { ...certificate, ...tasklog, ...report };
 }
