@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
@@ -130,6 +130,41 @@ test(
     assert.notEqual(sha256(certFile), record.chainSha256);
     assert.equal(state().checked?.chainSha256, sha256(certFile));
     assert.equal(state().checked?.keySha256, sha256(keyFile));
+    restore();
+
+    // once the files have not changed for the stamp's settling time (2 s; a day for the timer), a
+    // renew that hashed them stamps the record with their identity (dev, inode, size, mtime, ctime):
+    // later runs need two stats instead of hashing
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2100));
+    await settle();
+    assert.equal((await renew()).stdout, fast.stdout);
+    const stamp = state().checked?.stamp as Record<string, unknown> | undefined;
+    assert.ok(stamp, 'stamped');
+    assert.deepEqual(Object.keys(stamp).sort(), ['at', 'chain', 'key', 'seal']);
+    assert.equal(stamp.chain, (({ dev, ino, size, mtimeNs, ctimeNs }) => `${dev}:${ino}:${size}:${mtimeNs}:${ctimeNs}`)(statSync(certFile, { bigint: true })));
+    const stamped = await renew();
+    assert.equal(stamped.stdout, fast.stdout);
+    assert.deepEqual(stamped.builtins.filter((m) => /crypto/.test(m)), []);
+    // the stamp vouches only for the record it was sealed with: a hand-edited hash gets the full check
+    const withStamp = state();
+    writeFileSync(stateFile, `${JSON.stringify({ ...withStamp, checked: { ...withStamp.checked, chainSha256: '0'.repeat(64) } }, null, 2)}\n`);
+    const sealed = await renew();
+    assert.equal(sealed.stdout, fast.stdout);
+    assert.ok(sealed.builtins.includes('crypto'), 'a record that does not match its seal is not trusted');
+    assert.deepEqual(state().checked, record);
+    restore();
+    // the key overwritten in place by another key of the same size (same inode): the stamp no longer holds
+    await settle();
+    await renew();
+    assert.ok(state().checked?.stamp, 'stamped again');
+    const before = statSync(keyFile);
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    assert.equal(otherKey.length, before.size);
+    writeFileSync(keyFile, otherKey);
+    assert.equal(statSync(keyFile).ino, before.ino);
+    const inPlace = await renew();
+    assert.equal(inPlace.stdout.split('\n')[0], `The installed certificate cannot be used ('${keyFile}' is not the key of '${certFile}'), ordering a new one`);
+    assert.match(inPlace.stdout, /\nTask OK\n$/);
     restore();
 
     // the chain cut short: cannot be used, ordered anew

@@ -9,7 +9,9 @@
 //                                      URL and the last ARI answer, so `acme cert renew` needs no directory;
 //                                      `checked`: the SHA-256 of the chain and key files' bytes as checked
 //                                      (parsed, key matching) and the leaf's validity, so that a renewal
-//                                      finding the same bytes need not parse them again (inspectInstalled)
+//                                      finding the same bytes need not parse them again (inspectInstalled);
+//                                      once the files have settled, their stat identity (`stamp`), so that
+//                                      it need not hash them either
 //   <config-dir>/certs/certnode.json.lock   taken by every install, so two installs never interleave
 
 import * as fs from 'node:fs';
@@ -119,6 +121,54 @@ interface CheckedPair {
   keySha256: string;
   notBefore: number;
   notAfter: number;
+  /** The files' identity when they were last found to hash to the record (see stampHolds). */
+  stamp?: FilesStamp;
+}
+
+/**
+ * `dev:ino:size:mtimeNs:ctimeNs` of the chain and key files, taken at `at` (epoch ms) after they
+ * were found to hold the recorded bytes; `seal`: SHA-256 of the record with the stamp, so that a
+ * hand-edited record is not vouched for by it.
+ */
+interface FilesStamp {
+  chain: string;
+  key: string;
+  at: number;
+  seal: string;
+}
+
+/**
+ * How long after a file's last change (its ctime) a stamp must have been taken to be trusted:
+ * file times are coarse (a kernel tick; 2 s on some file systems), so a change made in the same
+ * tick as the stamped one would keep the ctime. A change after `at` gets a later ctime when
+ * `at - ctime` is at least the granularity (the racy-git rule).
+ */
+const STAMP_SETTLED_NS = 2_000_000_000n;
+
+function fileStamp(file: string): string | undefined {
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+function settled(stamp: string, at: number): boolean {
+  try {
+    return BigInt(Math.floor(at)) * 1_000_000n - BigInt(stamp.split(':')[4] ?? 'x') >= STAMP_SETTLED_NS;
+  } catch {
+    return false;
+  }
+}
+
+function sealOf(c: CheckedPair, chain: string, key: string, at: number): string {
+  return sha256Hex(JSON.stringify([c.fingerprint, c.chainSha256, c.keySha256, c.notBefore, c.notAfter, chain, key, at]));
+}
+
+/** Whether the record's stamp says the files are still the ones that hashed to it (two stats, no hashing). */
+function stampHolds(c: CheckedPair, targets: CertTargets): boolean {
+  const st = c.stamp;
+  if (!st || typeof st !== 'object' || typeof st.chain !== 'string' || typeof st.key !== 'string' || typeof st.at !== 'number' || typeof st.seal !== 'string') return false;
+  if (!settled(st.chain, st.at) || !settled(st.key, st.at)) return false;
+  if (fileStamp(targets.certFile) !== st.chain || fileStamp(targets.keyFile) !== st.key) return false;
+  return sealOf(c, st.chain, st.key, st.at) === st.seal;
 }
 
 /** The record of a pair that parsed and matched (chain: a normalized chain, as installed). */
@@ -205,8 +255,18 @@ export async function inspectInstalled(targets: CertTargets, opts: { record: boo
   const key = readTextIfExists(targets.keyFile);
   const state = readState(targets.stateFile);
   if (chain === undefined) return { pair: { chain, key, source: undefined }, problem: undefined, validity: undefined, acme: undefined, fromRecord: false };
-  const recorded = state !== undefined && key !== undefined && recordHolds(state, chain, key) ? state.checked! : undefined;
+  const holds = state !== undefined && key !== undefined ? recordHolds(state, targets, chain, key) : false;
+  const recorded = holds ? state!.checked! : undefined;
   if (recorded) {
+    // files changed moments ago (an install) cannot be stamped yet: no lock taken for nothing
+    const now = Date.now();
+    if (holds === 'hashes' && opts.record && [targets.certFile, targets.keyFile].every((f) => settled(fileStamp(f) ?? '', now))) {
+      try {
+        await stampCheckedPair(targets, recorded, chain, key!);
+      } catch {
+        // not stamping costs hashing next time, nothing else
+      }
+    }
     return {
       pair: { chain, key, source: state!.source },
       problem: undefined,
@@ -233,11 +293,38 @@ export async function inspectInstalled(targets: CertTargets, opts: { record: boo
   return inspection;
 }
 
-/** Whether the state's record describes exactly these files, and the chain it names by fingerprint. */
-function recordHolds(state: InstallState, chain: string, key: string): boolean {
+/**
+ * Whether the state's record describes exactly these files (and the chain the state names by
+ * fingerprint): by its stamp (`stamp`: the files were not changed since they last hashed to it),
+ * else by hashing them (`hashes`; @noble/hashes runs cold here, ~10 ms for a 2 KB chain).
+ */
+function recordHolds(state: InstallState, targets: CertTargets, chain: string, key: string): 'stamp' | 'hashes' | false {
   const c = state.checked;
   if (!c || typeof c !== 'object' || c.fingerprint !== state.fingerprint || typeof c.chainSha256 !== 'string' || typeof c.keySha256 !== 'string' || !Number.isInteger(c.notBefore) || !Number.isInteger(c.notAfter)) return false;
-  return sha256Hex(chain) === c.chainSha256 && sha256Hex(key) === c.keySha256;
+  if (stampHolds(c, targets)) return 'stamp';
+  return sha256Hex(chain) === c.chainSha256 && sha256Hex(key) === c.keySha256 ? 'hashes' : false;
+}
+
+/**
+ * After `chain` and `key` hashed to the record (`verified`): stamp it with the files' identity, under the
+ * certificate lock, when the files still hold those bytes (stat, read, stat) and changed long
+ * enough ago for the stamp to be trusted (else nothing: a later run stamps).
+ */
+async function stampCheckedPair(targets: CertTargets, verified: CheckedPair, chain: string, key: string): Promise<void> {
+  await withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, async () => {
+    const state = readState(targets.stateFile);
+    const c = state?.checked;
+    // the record `chain` and `key` were found to hash to, still in place
+    if (!state || !c || c.chainSha256 !== verified.chainSha256 || c.keySha256 !== verified.keySha256 || c.fingerprint !== state.fingerprint) return;
+    const before = [fileStamp(targets.certFile), fileStamp(targets.keyFile)];
+    if (readTextIfExists(targets.certFile) !== chain || readTextIfExists(targets.keyFile) !== key) return;
+    const [chainStamp, keyStamp] = [fileStamp(targets.certFile), fileStamp(targets.keyFile)];
+    if (chainStamp === undefined || keyStamp === undefined || chainStamp !== before[0] || keyStamp !== before[1]) return;
+    const at = Date.now();
+    if (!settled(chainStamp, at) || !settled(keyStamp, at)) return;
+    const { stamp: _, ...record } = c;
+    writeState(targets.stateFile, { ...state, checked: { ...record, stamp: { chain: chainStamp, key: keyStamp, at, seal: sealOf(record, chainStamp, keyStamp, at) } } });
+  });
 }
 
 /**
