@@ -150,9 +150,13 @@ function fileStamp(file: string): string | undefined {
   return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
 }
 
+/** Whether `at` is long enough after the file's last change: the later of mtime and ctime (a FUSE file system may keep ctime still). */
 function settled(stamp: string, at: number): boolean {
   try {
-    return BigInt(Math.floor(at)) * 1_000_000n - BigInt(stamp.split(':')[4] ?? 'x') >= STAMP_SETTLED_NS;
+    const [mtimeNs, ctimeNs] = stamp.split(':').slice(3).map((n) => BigInt(n));
+    if (mtimeNs === undefined || ctimeNs === undefined) return false;
+    const changed = mtimeNs > ctimeNs ? mtimeNs : ctimeNs;
+    return BigInt(Math.floor(at)) * 1_000_000n - changed >= STAMP_SETTLED_NS;
   } catch {
     return false;
   }
