@@ -25,7 +25,7 @@ const FILES: [string, string][] = [
   ['<config-dir>/acme/plugins.cfg', 'Challenge plugins (Proxmox section-config format; data stored base64url). Mode 0600, directory 0700.'],
   ['<config-dir>/acme/accounts/<name>', 'ACME accounts, one JSON file each with the private key. Mode 0600.'],
   ['<config-dir>/certs/certnode.pem, certnode.key', 'The installed chain (0644) and key (0600) unless cert-file/cert-key-file say otherwise; the previous pair is kept as .old.'],
-  ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed) and, for ACME certificates, the renewal information state.'],
+  ['<config-dir>/certs/certnode.json', 'Where the installed pair came from (acme, custom, self-signed), for ACME certificates the renewal information state, and what the install checked (SHA-256 of the chain and key files, the validity): a renew that finds the same bytes parses nothing.'],
   ['<config-dir>/certnode-runs.json', 'How the last orders, renewals and revocations ended (attempt, success, failure, consecutive failures) and a CA rate limit\'s Retry-After, which later renew runs respect.'],
   ['<config-dir>/certs/certnode.json.journal', 'An install in progress. A crash leaves either the old pair, or this journal and the staged new pair (.<name>.certnode-new beside each target): the next command that reads or replaces the pair completes the install and says so.'],
   ['<config-dir>/nodes/<node>/', 'In a cluster tree (the config dir has a nodes/ directory): that node\'s node.cfg, certs/ and certnode-runs.json, beside the shared acme/.'],

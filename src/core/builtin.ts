@@ -14,3 +14,6 @@ function builtin<T>(id: string): T {
 }
 
 export const lazyNet = (): typeof import('node:net') => builtin<typeof import('node:net')>('node:net');
+
+/** node:crypto (X509Certificate, keys): loading it compiles some forty of Node's own modules, which a not-due renewal does without. */
+export const lazyCrypto = (): typeof import('node:crypto') => builtin<typeof import('node:crypto')>('node:crypto');

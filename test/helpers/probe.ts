@@ -16,6 +16,8 @@ export interface ProbeResult {
   stderr: string;
   /** Loaded sources, relative to the repository (e.g. node_modules/commander/lib/command.js). */
   sources: string[];
+  /** Node's own modules the main thread loaded (process.moduleLoadList at exit), e.g. `crypto`, `internal/crypto/x509`. */
+  builtins: string[];
 }
 
 /** Asynchronous, so servers in the test's own process (a mock proxy) keep answering meanwhile. */
@@ -24,6 +26,8 @@ export async function runProbed(args: readonly string[], env: Record<string, str
   try {
     const out = join(dir, 'loaded.txt');
     writeFileSync(out, '');
+    const builtinsOut = join(dir, 'builtins.txt');
+    writeFileSync(builtinsOut, '');
     const hooks = join(dir, 'hooks.mjs');
     writeFileSync(
       hooks,
@@ -39,7 +43,8 @@ export async function runProbed(args: readonly string[], env: Record<string, str
       cjsHook,
       `const { appendFileSync } = require('node:fs');\nconst { pathToFileURL } = require('node:url');\n` +
         `process.on('exit', () => { const files = [...Object.keys(require.cache), ...(globalThis[Symbol.for('certnode.bundle.loaded')] ?? [])]; ` +
-        `appendFileSync(${JSON.stringify(out)}, files.map((f) => pathToFileURL(f).href + '\\n').join('')); });\n`,
+        `appendFileSync(${JSON.stringify(out)}, files.map((f) => pathToFileURL(f).href + '\\n').join('')); ` +
+        `appendFileSync(${JSON.stringify(builtinsOut)}, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13) + '\\n').join('')); });\n`,
     );
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['--require', cjsHook, '--import', pathToFileURL(register).href, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,7 +60,8 @@ export async function runProbed(args: readonly string[], env: Record<string, str
       });
     });
     const files = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url));
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, sources: [...new Set(files.flatMap(sourcesOf))] };
+    const builtins = readFileSync(builtinsOut, 'utf8').split('\n').filter(Boolean);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, sources: [...new Set(files.flatMap(sourcesOf))], builtins };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,7 +9,7 @@ import type { Context } from '../../context.ts';
 import { accountExists } from '../config/accounts.ts';
 import { certSettings, nodeAccount, type CertSettings } from '../config/node.ts';
 import { loadNodeConfig } from '../config/repo.ts';
-import { certTargets, completeUnfinishedInstall, readAcmeState, readInstalled, saveAriState, type AriState, type CertTargets, type InstalledPair } from '../cert/install.ts';
+import { certTargets, completeUnfinishedInstall, readInstalled, saveAriState, type AcmeState, type AriState, type CertTargets, type InstalledInspection, type InstalledPair } from '../cert/install.ts';
 import { certificateOf } from '../cert/pem.ts';
 import { renewalDecision, type RenewalDecision } from '../cert/renewal.ts';
 import { CliError } from '../errors.ts';
@@ -46,14 +46,24 @@ export function installedAcmeCertificate(targets: CertTargets): { pair: Installe
   return { pair, cert: certificateOf(pair.chain) };
 }
 
+/** The installed ACME certificate as inspectInstalled found it (usable), or the pvenode error for "there is none". */
+export function installedAcmePair(inspection: InstalledInspection): { pair: InstalledPair & { chain: string }; validity: { notBefore: number; notAfter: number } } {
+  const { pair, validity } = inspection;
+  if (pair.chain === undefined || pair.source === 'self-signed' || validity === undefined) {
+    throw new CliError('No current (custom) certificate found, please order a new certificate!');
+  }
+  return { pair: { ...pair, chain: pair.chain }, validity };
+}
+
 export interface RenewCheck {
   decision: RenewalDecision;
   notAfter: Date;
 }
 
-export function renewCheck(cert: X509Certificate, now: Date): RenewCheck {
-  const notAfter = new Date(cert.validTo);
-  return { decision: renewalDecision(new Date(cert.validFrom), notAfter, now), notAfter };
+/** The lifetime rule for a certificate valid from notBefore to notAfter (epoch seconds). */
+export function renewCheck(validity: { notBefore: number; notAfter: number }, now: Date): RenewCheck {
+  const notAfter = new Date(validity.notAfter * 1000);
+  return { decision: renewalDecision(new Date(validity.notBefore * 1000), notAfter, now), notAfter };
 }
 
 /** What ariCheck found: the CA's window, or why there is none (undefined: the CA offers no ARI). */
@@ -63,16 +73,15 @@ export type AriCheck = { ari: AriState; fallback?: undefined } | { ari?: undefin
  * The CA's renewal window for the installed ACME certificate (RFC 9773), when its CA offers ARI:
  * the stored answer while its Retry-After lasts, else a fresh GET (bounded). When that fails the
  * caller falls back to the lifetime rule and says so (`fallback` is the one-line reason).
- * Needs no directory fetch and no ACME library.
+ * Needs no directory fetch and no ACME library. `state`: the chain's ACME state (inspectInstalled).
  */
-export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, der: Uint8Array, random: () => number = Math.random): Promise<AriCheck> {
-  const state = readAcmeState(targets, chain);
+export async function ariCheck(ctx: Context, targets: CertTargets, chain: string, state: AcmeState | undefined, random: () => number = Math.random): Promise<AriCheck> {
   if (!state?.renewalInfo) return undefined;
   const now = Math.floor(ctx.now().getTime() / 1000);
   if (state.ari && now < state.ari.nextCheck) return { ari: state.ari };
   // node:https and the ARI client only when the stored answer is stale
   const { certId, fetchRenewalInfo, renewalInstant } = await import('./ari.ts');
-  const id = certId(der);
+  const id = certId(certificateOf(chain).raw); // parsed only now: this path does a GET anyway
   if (!id) return { fallback: 'the certificate has no authority key identifier' };
   const result = await fetchRenewalInfo(ctx, state.renewalInfo, id);
   if (!result.ok) return { fallback: result.reason };

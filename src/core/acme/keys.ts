@@ -1,6 +1,6 @@
 // Key types certnode offers for accounts (and, later, certificates), and their generation.
 
-import { createPrivateKey, generateKeyPair } from 'node:crypto';
+import { lazyCrypto } from '../builtin.ts';
 import { UsageError } from '../errors.ts';
 
 export const KEY_TYPES = ['ec-256', 'ec-384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
@@ -20,9 +20,9 @@ export function generatePrivateKey(type: KeyType): Promise<string> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, _pub: string, priv: string): void => (err ? reject(err) : resolve(priv));
     if (type.startsWith('ec-')) {
-      generateKeyPair('ec', { namedCurve: type === 'ec-256' ? 'P-256' : 'P-384', ...encoding }, done);
+      lazyCrypto().generateKeyPair('ec', { namedCurve: type === 'ec-256' ? 'P-256' : 'P-384', ...encoding }, done);
     } else {
-      generateKeyPair('rsa', { modulusLength: Number(type.slice(4)), ...encoding }, done);
+      lazyCrypto().generateKeyPair('rsa', { modulusLength: Number(type.slice(4)), ...encoding }, done);
     }
   });
 }
@@ -30,7 +30,7 @@ export function generatePrivateKey(type: KeyType): Promise<string> {
 /** The type of a PEM private key, when it is one certnode offers. */
 export function keyTypeOf(pem: string): KeyType | undefined {
   try {
-    const key = createPrivateKey(pem);
+    const key = lazyCrypto().createPrivateKey(pem);
     const details = key.asymmetricKeyDetails;
     if (key.asymmetricKeyType === 'ec') return details?.namedCurve === 'prime256v1' ? 'ec-256' : details?.namedCurve === 'secp384r1' ? 'ec-384' : undefined;
     if (key.asymmetricKeyType === 'rsa') {

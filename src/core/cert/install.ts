@@ -4,9 +4,14 @@
 // Files (cert-file and cert-key-file come from node.cfg, defaults under <config-dir>/certs/):
 //   <cert-file>        the chain, leaf first (0644)      <cert-file>.old      the chain before the last install
 //   <cert-key-file>    its private key (0600)             <cert-key-file>.old  the key before the last install
-//   <config-dir>/certs/certnode.json   {source, fingerprint, installed, acme?}: acme | custom | self-signed;
+//   <config-dir>/certs/certnode.json   {source, fingerprint, installed, acme?, checked?}: acme | custom | self-signed;
 //                                      `acme` (ACME certificates): the account's directory, its renewalInfo
-//                                      URL and the last ARI answer, so `acme cert renew` needs no directory
+//                                      URL and the last ARI answer, so `acme cert renew` needs no directory;
+//                                      `checked`: the SHA-256 of the chain and key files' bytes as checked
+//                                      (parsed, key matching) and the leaf's validity, so that a renewal
+//                                      finding the same bytes need not parse them again (inspectInstalled);
+//                                      once the files have settled, their stat identity (`stamp`), so that
+//                                      it need not hash them either
 //   <config-dir>/certs/certnode.json.lock   taken by every install, so two installs never interleave
 
 import * as fs from 'node:fs';
@@ -16,7 +21,7 @@ import { CliError } from '../errors.ts';
 import type { Paths } from '../paths.ts';
 import { LOCK_WAIT_MS, PUBLIC_DIR_MODE, PUBLIC_FILE_MODE, readTextIfExists, removeFile, renameOver, SECRET_FILE_MODE, sha256Hex, withLock, writeFileAtomic, type WriteOptions } from '../store/store.ts';
 import { keyMatchesCertificate } from './key-material.ts';
-import { parseCertificateChain } from './pem.ts';
+import { certificateOf, parseCertificateChain } from './pem.ts';
 import { chainFingerprint } from './x509.ts';
 
 export type CertSource = 'acme' | 'custom' | 'self-signed';
@@ -101,7 +106,82 @@ interface InstallState {
   /** Epoch seconds. */
   installed: number;
   acme?: AcmeState;
+  /** What was checked about the installed pair (absent: written by an older certnode). */
+  checked?: CheckedPair;
 }
+
+/**
+ * A pair that parsed and matched: the SHA-256 (hex) of the chain and key files' text as checked,
+ * and the leaf's validity (epoch seconds). Files hashing to it need no parse to be trusted again.
+ */
+interface CheckedPair {
+  /** The fingerprint of the leaf checked, as the state names it: a state naming another chain has no record. */
+  fingerprint: string;
+  chainSha256: string;
+  keySha256: string;
+  notBefore: number;
+  notAfter: number;
+  /** The files' identity when they were last found to hash to the record (see stampHolds). */
+  stamp?: FilesStamp;
+}
+
+/**
+ * `dev:ino:size:mtimeNs:ctimeNs` of the chain and key files, taken at `at` (epoch ms) after they
+ * were found to hold the recorded bytes; `seal`: SHA-256 of the record with the stamp, so that a
+ * hand-edited record is not vouched for by it.
+ */
+interface FilesStamp {
+  chain: string;
+  key: string;
+  at: number;
+  seal: string;
+}
+
+/**
+ * How long after a file's last change (its ctime) a stamp must have been taken to be trusted:
+ * file times are coarse (a kernel tick; 2 s on some file systems), so a change made in the same
+ * tick as the stamped one would keep the ctime. A change after `at` gets a later ctime when
+ * `at - ctime` is at least the granularity (the racy-git rule).
+ */
+const STAMP_SETTLED_NS = 2_000_000_000n;
+
+function fileStamp(file: string): string | undefined {
+  const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+/** Whether `at` is long enough after the file's last change: the later of mtime and ctime (a FUSE file system may keep ctime still). */
+function settled(stamp: string, at: number): boolean {
+  try {
+    const [mtimeNs, ctimeNs] = stamp.split(':').slice(3).map((n) => BigInt(n));
+    if (mtimeNs === undefined || ctimeNs === undefined) return false;
+    const changed = mtimeNs > ctimeNs ? mtimeNs : ctimeNs;
+    return BigInt(Math.floor(at)) * 1_000_000n - changed >= STAMP_SETTLED_NS;
+  } catch {
+    return false;
+  }
+}
+
+function sealOf(c: CheckedPair, chain: string, key: string, at: number): string {
+  return sha256Hex(JSON.stringify([c.fingerprint, c.chainSha256, c.keySha256, c.notBefore, c.notAfter, chain, key, at]));
+}
+
+/** Whether the record's stamp says the files are still the ones that hashed to it (two stats, no hashing). */
+function stampHolds(c: CheckedPair, targets: CertTargets): boolean {
+  const st = c.stamp;
+  if (!st || typeof st !== 'object' || typeof st.chain !== 'string' || typeof st.key !== 'string' || typeof st.at !== 'number' || typeof st.seal !== 'string') return false;
+  if (!settled(st.chain, st.at) || !settled(st.key, st.at)) return false;
+  if (fileStamp(targets.certFile) !== st.chain || fileStamp(targets.keyFile) !== st.key) return false;
+  return sealOf(c, st.chain, st.key, st.at) === st.seal;
+}
+
+/** The record of a pair that parsed and matched (chain: a normalized chain, as installed). */
+function checkedPair(chain: string, key: string): CheckedPair {
+  const leaf = certificateOf(chain);
+  return { fingerprint: leaf.fingerprint256, chainSha256: sha256Hex(chain), keySha256: sha256Hex(key), notBefore: epochSeconds(leaf.validFrom), notAfter: epochSeconds(leaf.validTo) };
+}
+
+const epochSeconds = (date: string): number => Math.floor(new Date(date).getTime() / 1000);
 
 const CHAIN_WRITE = { mode: PUBLIC_FILE_MODE, dirMode: PUBLIC_DIR_MODE, keepDirMode: true } as const satisfies WriteOptions;
 const KEY_WRITE = { mode: SECRET_FILE_MODE, dirMode: PUBLIC_DIR_MODE, keepDirMode: true } as const satisfies WriteOptions;
@@ -139,9 +219,12 @@ export function chainFileProblem(text: string): string | undefined {
 export function installedPairProblem(targets: CertTargets): string | undefined {
   const chain = readTextIfExists(targets.certFile);
   if (chain === undefined) return undefined;
+  return pairProblem(targets, chain, readTextIfExists(targets.keyFile));
+}
+
+function pairProblem(targets: CertTargets, chain: string, key: string | undefined): string | undefined {
   const chainProblem = chainFileProblem(chain);
   if (chainProblem) return `'${targets.certFile}': ${chainProblem}`;
-  const key = readTextIfExists(targets.keyFile);
   if (key === undefined) return `'${targets.keyFile}' is missing`;
   try {
     if (!keyMatchesCertificate(key, chain)) return `'${targets.keyFile}' is not the key of '${targets.certFile}'`;
@@ -149,6 +232,117 @@ export function installedPairProblem(targets: CertTargets): string | undefined {
     return `'${targets.keyFile}': ${err instanceof Error ? err.message : String(err)}`;
   }
   return undefined;
+}
+
+/** What renew needs to know about the installed pair, from one read of the files. */
+export interface InstalledInspection {
+  pair: InstalledPair;
+  /** Why the pair cannot be used, as installedPairProblem says it; undefined when it is fine or there is no chain. */
+  problem: string | undefined;
+  /** The leaf's validity (epoch seconds); undefined when there is no usable pair. */
+  validity: { notBefore: number; notAfter: number } | undefined;
+  /** As readAcmeState: the ACME state of the installed chain. */
+  acme: AcmeState | undefined;
+  /** Whether the answers came from the state file's record of the checked pair (nothing parsed). */
+  fromRecord: boolean;
+}
+
+/**
+ * The installed pair as renew sees it: when the state file's record (`checked`) says these exact
+ * bytes were checked, the answers come from it without parsing anything (node:crypto not
+ * loaded); otherwise from the full checks, as installedPairProblem, readInstalled and
+ * readAcmeState give them. When the full checks pass for the chain the state file describes but
+ * the record is missing or stale, it is written (`record`, best effort; see recordCheckedPair).
+ */
+export async function inspectInstalled(targets: CertTargets, opts: { record: boolean }): Promise<InstalledInspection> {
+  const chain = readTextIfExists(targets.certFile);
+  const key = readTextIfExists(targets.keyFile);
+  const state = readState(targets.stateFile);
+  if (chain === undefined) return { pair: { chain, key, source: undefined }, problem: undefined, validity: undefined, acme: undefined, fromRecord: false };
+  const holds = state !== undefined && key !== undefined ? recordHolds(state, targets, chain, key) : false;
+  const recorded = holds ? state!.checked! : undefined;
+  if (recorded) {
+    // files changed moments ago (an install) cannot be stamped yet: no lock taken for nothing
+    const now = Date.now();
+    if (holds === 'hashes' && opts.record && [targets.certFile, targets.keyFile].every((f) => settled(fileStamp(f) ?? '', now))) {
+      try {
+        await stampCheckedPair(targets, recorded, chain, key!);
+      } catch {
+        // not stamping costs hashing next time, nothing else
+      }
+    }
+    return {
+      pair: { chain, key, source: state!.source },
+      problem: undefined,
+      validity: { notBefore: recorded.notBefore, notAfter: recorded.notAfter },
+      acme: acmeOf(state!),
+      fromRecord: true,
+    };
+  }
+  const problem = pairProblem(targets, chain, key);
+  const source = sourceOf(chain, state);
+  const inspection: InstalledInspection = { pair: { chain, key, source }, problem, validity: undefined, acme: undefined, fromRecord: false };
+  if (problem !== undefined) return inspection;
+  const leaf = certificateOf(chain);
+  inspection.validity = { notBefore: epochSeconds(leaf.validFrom), notAfter: epochSeconds(leaf.validTo) };
+  inspection.acme = readAcmeState(targets, chain);
+  // the state file describes this chain (same fingerprint) but has no record of these bytes
+  if (opts.record && state !== undefined && chainFingerprint(chain) === state.fingerprint) {
+    try {
+      await recordCheckedPair(targets, chain, key!);
+    } catch {
+      // not recording costs a parse next time, nothing else
+    }
+  }
+  return inspection;
+}
+
+/**
+ * Whether the state's record describes exactly these files (and the chain the state names by
+ * fingerprint): by its stamp (`stamp`: the files were not changed since they last hashed to it),
+ * else by hashing them (`hashes`; @noble/hashes runs cold here, ~10 ms for a 2 KB chain).
+ */
+function recordHolds(state: InstallState, targets: CertTargets, chain: string, key: string): 'stamp' | 'hashes' | false {
+  const c = state.checked;
+  if (!c || typeof c !== 'object' || c.fingerprint !== state.fingerprint || typeof c.chainSha256 !== 'string' || typeof c.keySha256 !== 'string' || !Number.isInteger(c.notBefore) || !Number.isInteger(c.notAfter)) return false;
+  if (stampHolds(c, targets)) return 'stamp';
+  return sha256Hex(chain) === c.chainSha256 && sha256Hex(key) === c.keySha256 ? 'hashes' : false;
+}
+
+/**
+ * After `chain` and `key` hashed to the record (`verified`): stamp it with the files' identity, under the
+ * certificate lock, when the files still hold those bytes (stat, read, stat) and changed long
+ * enough ago for the stamp to be trusted (else nothing: a later run stamps).
+ */
+async function stampCheckedPair(targets: CertTargets, verified: CheckedPair, chain: string, key: string): Promise<void> {
+  await withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, async () => {
+    const state = readState(targets.stateFile);
+    const c = state?.checked;
+    // the record `chain` and `key` were found to hash to, still in place
+    if (!state || !c || c.chainSha256 !== verified.chainSha256 || c.keySha256 !== verified.keySha256 || c.fingerprint !== state.fingerprint) return;
+    const before = [fileStamp(targets.certFile), fileStamp(targets.keyFile)];
+    if (readTextIfExists(targets.certFile) !== chain || readTextIfExists(targets.keyFile) !== key) return;
+    const [chainStamp, keyStamp] = [fileStamp(targets.certFile), fileStamp(targets.keyFile)];
+    if (chainStamp === undefined || keyStamp === undefined || chainStamp !== before[0] || keyStamp !== before[1]) return;
+    const at = Date.now();
+    if (!settled(chainStamp, at) || !settled(keyStamp, at)) return;
+    const { stamp: _, ...record } = c;
+    writeState(targets.stateFile, { ...state, checked: { ...record, stamp: { chain: chainStamp, key: keyStamp, at, seal: sealOf(record, chainStamp, keyStamp, at) } } });
+  });
+}
+
+/**
+ * Record that the installed pair `chain` + `key` was checked, under the certificate lock: only
+ * when the files still hold exactly these bytes and the state file still describes that chain,
+ * keeping the rest of the state as it is.
+ */
+async function recordCheckedPair(targets: CertTargets, chain: string, key: string): Promise<void> {
+  await withLock(targets.stateFile, { timeoutMs: LOCK_TIMEOUT_MS, dirMode: PUBLIC_DIR_MODE }, async () => {
+    const state = readState(targets.stateFile);
+    if (!state || readTextIfExists(targets.certFile) !== chain || readTextIfExists(targets.keyFile) !== key) return;
+    if (state.fingerprint !== chainFingerprint(chain)) return;
+    writeState(targets.stateFile, { ...state, checked: checkedPair(chain, key) });
+  });
 }
 
 /** Whether a `.old` pair (or half of one) exists. */
@@ -185,7 +379,13 @@ export async function installCertificate(
     if (!keyMatchesCertificate(next.key, chain)) {
       throw new CliError('Setting certificate files failed - key does not match the certificate (chain)');
     }
-    const state: InstallState = { source: next.source, fingerprint: chainFingerprint(chain), installed: Math.floor(opts.now.getTime() / 1000), ...(next.acme ? { acme: next.acme } : {}) };
+    const state: InstallState = {
+      source: next.source,
+      fingerprint: chainFingerprint(chain),
+      installed: Math.floor(opts.now.getTime() / 1000),
+      ...(next.acme ? { acme: next.acme } : {}),
+      checked: checkedPair(chain, next.key),
+    };
     const unchanged = current.chain === chain && current.key === next.key;
     if (unchanged) {
       writeState(targets.stateFile, state);
@@ -311,12 +511,17 @@ function writeState(file: string, state: InstallState): void {
 /** The ACME state of the installed chain (undefined when the state file does not describe it or it is not from ACME). */
 export function readAcmeState(targets: CertTargets, chain: string): AcmeState | undefined {
   const state = readState(targets.stateFile);
-  if (!state || state.source !== 'acme' || !state.acme || typeof state.acme.directory !== 'string') return undefined;
+  if (!state || !acmeOf(state)) return undefined;
   try {
     return chainFingerprint(chain) === state.fingerprint ? state.acme : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The state's ACME part, when it is an ACME certificate's (whichever chain it describes). */
+function acmeOf(state: InstallState): AcmeState | undefined {
+  return state.source === 'acme' && state.acme && typeof state.acme.directory === 'string' ? state.acme : undefined;
 }
 
 /** Record an ARI answer for the installed chain, under the certificate lock; a no-op when another chain was installed meanwhile. */

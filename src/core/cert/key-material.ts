@@ -1,7 +1,8 @@
 // Private keys: generation (PKCS#8 PEM), loading and matching (the key types are in keys.ts).
 
-import { createPrivateKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { lazyCrypto } from '../builtin.ts';
 import { CliError } from '../errors.ts';
 import { isKeyType, type KeyType } from './keys.ts';
 import { certificateOf } from './pem.ts';
@@ -13,10 +14,10 @@ export function generatePrivateKey(type: KeyType): string {
   const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
   if (type === 'ec-256' || type === 'ec-384') {
-    return generateKeyPairSync('ec', { namedCurve: CURVES[type], privateKeyEncoding, publicKeyEncoding }).privateKey;
+    return lazyCrypto().generateKeyPairSync('ec', { namedCurve: CURVES[type], privateKeyEncoding, publicKeyEncoding }).privateKey;
   }
   const modulusLength = Number(type.slice('rsa-'.length));
-  return generateKeyPairSync('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding }).privateKey;
+  return lazyCrypto().generateKeyPairSync('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding }).privateKey;
 }
 
 /**
@@ -27,10 +28,10 @@ export async function generatePrivateKeyAsync(type: KeyType): Promise<string> {
   const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const publicKeyEncoding = { type: 'spki', format: 'pem' } as const;
   if (type === 'ec-256' || type === 'ec-384') {
-    return (await promisify(generateKeyPair)('ec', { namedCurve: CURVES[type], privateKeyEncoding, publicKeyEncoding })).privateKey;
+    return (await promisify(lazyCrypto().generateKeyPair)('ec', { namedCurve: CURVES[type], privateKeyEncoding, publicKeyEncoding })).privateKey;
   }
   const modulusLength = Number(type.slice('rsa-'.length));
-  return (await promisify(generateKeyPair)('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding })).privateKey;
+  return (await promisify(lazyCrypto().generateKeyPair)('rsa', { modulusLength, privateKeyEncoding, publicKeyEncoding })).privateKey;
 }
 
 /** Legacy (`Proc-Type: 4,ENCRYPTED`) and PKCS#8 (`ENCRYPTED PRIVATE KEY`) password protection. */
@@ -44,7 +45,7 @@ export const ENCRYPTED_KEY_MESSAGE = 'key file is password protected - certnode 
 export function loadPrivateKey(pem: string): KeyObject {
   if (isEncryptedKeyPem(pem)) throw new CliError(ENCRYPTED_KEY_MESSAGE);
   try {
-    return createPrivateKey({ key: pem, format: 'pem' });
+    return lazyCrypto().createPrivateKey({ key: pem, format: 'pem' });
   } catch (err) {
     throw new CliError(`unable to load private key - ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,6 +1,7 @@
 // PEM text as users hand it to certnode: strict block parsing, certificate chains, private keys (pure).
 
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { lazyCrypto } from '../builtin.ts';
 import { UsageError } from '../errors.ts';
 
 export interface PemBlock {
@@ -21,10 +22,10 @@ const PARSED_MAX = 32;
  */
 export function certificateOf(pem: string): X509Certificate {
   const first = parsePemBlocks(pem)?.find((b) => b.label === 'CERTIFICATE');
-  if (first === undefined) return new X509Certificate(pem);
+  if (first === undefined) return new (lazyCrypto().X509Certificate)(pem);
   let cert = parsed.get(first.text);
   if (cert === undefined) {
-    cert = new X509Certificate(first.text);
+    cert = new (lazyCrypto().X509Certificate)(first.text);
     if (parsed.size >= PARSED_MAX) parsed.clear();
     parsed.set(first.text, cert);
   }

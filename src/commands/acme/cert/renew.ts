@@ -5,14 +5,13 @@
 // What orders (the ACME client, challenges, the task log) is imported only when something is due.
 
 import { parseBoolean } from '../../../core/config/formats.ts';
-import { persistValidatedNames } from '../../../core/config/node.ts';
+import { persistValidatedNames, unattendedSettings } from '../../../core/config/node.ts';
 import { loadNodeConfig, loadPlugins } from '../../../core/config/repo.ts';
 import { certificateInfo } from '../../../core/cert/x509.ts';
-import { ariCheck, installedAcmeCertificate, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
-import { installedPairProblem } from '../../../core/cert/install.ts';
+import { ariCheck, installedAcmePair, nodeCertContext, renewCheck, requireNodeAccount } from '../../../core/acme/installed.ts';
+import { inspectInstalled } from '../../../core/cert/install.ts';
 import { combineWithAri } from '../../../core/cert/renewal.ts';
 import { UsageError } from '../../../core/errors.ts';
-import { updateMetrics, withOutcomeReport } from '../../../core/notify/report.ts';
 import type { Result } from '../../../core/output/render.ts';
 import { readRunState } from '../../../core/run-state.ts';
 import type { CommandEnv, LeafCommand } from '../../command.ts';
@@ -26,11 +25,26 @@ interface RenewOptions {
   check: boolean;
 }
 
-/** A renew that ends without a task (not due, hand-set, rate-limited, --check): the metrics still get rewritten. */
-function answer(env: CommandEnv, text: string, data: Record<string, unknown>): Result {
-  const failed = updateMetrics(env);
-  if (failed) env.ctx.io.stderr.write(`WARNING: ${failed}\n`);
+/**
+ * A renew that ends without a task (not due, hand-set, rate-limited, --check): the metrics still
+ * get rewritten. The report module (metrics, notifications) is loaded only when node.cfg names a
+ * metrics file (or cannot be read: updateMetrics then says why).
+ */
+async function answer(env: CommandEnv, text: string, data: Record<string, unknown>): Promise<Result> {
+  if (metricsConfigured(env)) {
+    const { updateMetrics } = await import('../../../core/notify/report.ts');
+    const failed = updateMetrics(env);
+    if (failed) env.ctx.io.stderr.write(`WARNING: ${failed}\n`);
+  }
   return { kind: 'text', text, data };
+}
+
+function metricsConfigured(env: CommandEnv): boolean {
+  try {
+    return unattendedSettings(loadNodeConfig(env.paths).config).metricsFile !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 export const command: LeafCommand<RenewOptions> = {
@@ -42,7 +56,10 @@ export const command: LeafCommand<RenewOptions> = {
   },
   async run(env, opts) {
     const nodeCert = await nodeCertContext(env);
-    const broken = installedPairProblem(nodeCert.targets);
+    // one read of the pair; answered from the state file's record when the bytes are the ones an
+    // install checked (nothing parsed). A dry run leaves the state file as it is: no record written.
+    const installed = await inspectInstalled(nodeCert.targets, { record: !opts.dryRun });
+    const broken = installed.problem;
     if (broken !== undefined) {
       // The service cannot use what is installed: that is as due as it gets.
       requireNodeAccount(env);
@@ -55,15 +72,15 @@ export const command: LeafCommand<RenewOptions> = {
         }),
       );
     }
-    const { pair, cert } = installedAcmeCertificate(nodeCert.targets);
+    const { pair, validity } = installedAcmePair(installed);
     const now = env.ctx.now();
-    const { decision: lifetime, notAfter } = renewCheck(cert, now);
+    const { decision: lifetime, notAfter } = renewCheck(validity, now);
     // the CA asked (rate limit, Retry-After) not to be contacted before this: no ARI GET either
     const limit = readRunState(env.paths).rateLimit;
     const limited = !opts.force && limit !== undefined && now.getTime() < limit.until * 1000 ? limit : undefined;
     // a hand-set certificate is not ours to renew: no need to ask its CA anything
     // a dry run orders whatever is due and must leave the state file as it is: no ARI look-up
-    const checked = pair.source === 'acme' && !opts.force && !limited && !opts.dryRun ? await ariCheck(env.ctx, nodeCert.targets, pair.chain!, cert.raw) : undefined;
+    const checked = pair.source === 'acme' && !opts.force && !limited && !opts.dryRun ? await ariCheck(env.ctx, nodeCert.targets, pair.chain, installed.acme) : undefined;
     const ari = checked?.ari;
     // the CA offers ARI but gave no answer: say so (not an error), the lifetime rule decides
     const fallback = checked?.fallback === undefined ? '' : `No renewal information from the CA (ARI: ${checked.fallback}) - deciding by the certificate's lifetime\n`;
@@ -115,7 +132,7 @@ export const command: LeafCommand<RenewOptions> = {
       return answer(env, text, status);
     }
     requireNodeAccount(env);
-    const { orderAndInstall, orderedResult, runTask, withCertificateTaskLock } = await ordering();
+    const { orderAndInstall, orderedResult, runTask, withCertificateTaskLock, withOutcomeReport } = await ordering();
     return runTask(env, (log) =>
       withCertificateTaskLock(env, () =>
         withOutcomeReport(env, log, 'renew', async (log) => {
@@ -132,8 +149,8 @@ export const command: LeafCommand<RenewOptions> = {
   },
 };
 
-/** The ordering side of certificate.ts and the task log, for a renewal that orders. */
-async function ordering(): Promise<typeof import('../../../core/acme/certificate.ts') & typeof import('../../../core/output/tasklog.ts')> {
-  const [certificate, tasklog] = await Promise.all([import('../../../core/acme/certificate.ts'), import('../../../core/output/tasklog.ts')]);
-  return { ...certificate, ...tasklog };
+/** The ordering side of certificate.ts, the task log and the outcome report, for a renewal that orders. */
+async function ordering(): Promise<typeof import('../../../core/acme/certificate.ts') & typeof import('../../../core/output/tasklog.ts') & typeof import('../../../core/notify/report.ts')> {
+  const [certificate, tasklog, report] = await Promise.all([import('../../../core/acme/certificate.ts'), import('../../../core/output/tasklog.ts'), import('../../../core/notify/report.ts')]);
+  return { ...certificate, ...tasklog, ...report };
 }
