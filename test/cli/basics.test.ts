@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { BIN, baseEnv, runCli, shellQuote, tempDir } from '../helpers/cli.ts';
@@ -129,6 +129,31 @@ describe('cli basics', () => {
     } finally {
       broken.cleanup();
     }
+  });
+
+  test("start-up: piped, without NO_COLOR, --help, acme plugin list and config get load none of Node's stream, socket or crypto modules", () => {
+    const { NO_COLOR: _, ...env } = baseEnv();
+    // Node's own modules the run loaded, from a --require hook (runProbed's module hooks start a
+    // loader thread that loads streams itself)
+    const hook = join(dir, 'builtins-hook.cjs');
+    const list = join(dir, 'builtins.txt');
+    writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join('\\n')));\n`);
+    const builtinsOf = (args: string[]): { status: number | null; stderr: string; builtins: string[] } => {
+      const r = spawnSync(process.execPath, ['--require', hook, BIN, ...args], { env: { ...env, CERTNODE_CONFIG_DIR: dir }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      return { status: r.status, stderr: r.stderr, builtins: readFileSync(list, 'utf8').split('\n') };
+    };
+    for (const args of [['--help'], ['acme', 'plugin', 'list'], ['config', 'get'], ['acme', 'plugin', 'add', 'nosuch']]) {
+      const r = builtinsOf(args);
+      assert.equal(r.status, args[3] === 'nosuch' ? 255 : 0, r.stderr);
+      assert.ok(r.builtins.includes('vm'), `the hook sees Node's modules (control): ${r.builtins.join(' ')}`);
+      // stdout and stderr are pipes: written with fs.writeSync, not through Node's socket streams
+      // (commander's colour check used to make Node build process.stdout for --help)
+      assert.deepEqual(r.builtins.filter((m) => /^(net|tty|stream|crypto|internal\/fs\/sync_write_stream|internal\/streams\/(readable|writable|duplex))$/.test(m)), [], args.join(' '));
+    }
+    // the control the other way: talking to a CA loads them
+    const reg = builtinsOf(['acme', 'account', 'register', 'probe', 'p@example.com', '--directory', 'http://127.0.0.1:9/dir', '--agree-tos']);
+    assert.equal(reg.status, 255);
+    assert.ok(reg.builtins.includes('net') && reg.builtins.includes('crypto'), reg.builtins.join(' '));
   });
 
   test('start-up: --help and acme plugin list load neither acme-client nor what they do not use', async () => {
